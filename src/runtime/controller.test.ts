@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, MaglevError } from '../errors.js';
+import { Controller, type ControllerOptions } from './controller.js';
+import type { KubeObject } from './object.js';
+import type { Reconciler, Request, Result } from './reconcile.js';
+import { FakeCache } from './testing/fake-cache.js';
+import { FakeClock, flush } from './testing/fake-clock.js';
+import { memoryLogger } from './testing/logger.js';
+
+/** A reconciler whose calls the test resolves or rejects one by one. */
+function controlledReconciler(): {
+  reconciler: Reconciler;
+  calls: { req: Request; signal: AbortSignal; resolve: (r: Result) => void; reject: (e: unknown) => void }[];
+} {
+  const calls: ReturnType<typeof controlledReconciler>['calls'] = [];
+  const reconciler: Reconciler = (req, ctx) =>
+    new Promise<Result>((resolve, reject) => calls.push({ req, signal: ctx.signal, resolve, reject }));
+  return { reconciler, calls };
+}
+
+function setup(reconciler: Reconciler, extra: Partial<ControllerOptions> = {}) {
+  const clock = new FakeClock();
+  const { logger, lines } = memoryLogger();
+  const outcomes: string[] = [];
+  const controller = new Controller({
+    name: 'test',
+    reconciler,
+    logger,
+    clock,
+    newReconcileId: () => 'rid-1',
+    metrics: { reconciled: (o) => outcomes.push(o) },
+    ...extra,
+  });
+  return { controller, clock, lines, outcomes };
+}
+
+const obj = (ns: string, name: string): KubeObject => ({ metadata: { namespace: ns, name } });
+
+describe('Controller', () => {
+  it('reconciles keys enqueued by cache events, with a child logger per reconcile', async () => {
+    const seen: Request[] = [];
+    const { controller, lines, outcomes } = setup((req, ctx) => {
+      seen.push(req);
+      ctx.log.info('hello');
+      return Promise.resolve({});
+    });
+    const cache = new FakeCache<KubeObject>();
+    controller.watch(cache);
+    cache.set(obj('ns', 'a'));
+    cache.set(obj('ns', 'a'));
+    controller.start();
+    await flush();
+    expect(seen).toEqual([{ namespace: 'ns', name: 'a' }]);
+    expect(outcomes).toEqual(['success']);
+    expect(lines.find((l) => l.msg === 'hello')).toMatchObject({
+      controller: 'test',
+      namespace: 'ns',
+      name: 'a',
+      reconcileId: 'rid-1',
+    });
+  });
+
+  it('never runs one key twice at once, and runs at most N keys in parallel', async () => {
+    const { reconciler, calls } = controlledReconciler();
+    const { controller } = setup(reconciler, { workers: 2 });
+    controller.start();
+    controller.enqueue({ namespace: 'ns', name: 'a' });
+    await flush();
+    controller.enqueue({ namespace: 'ns', name: 'a' });
+    controller.enqueue({ namespace: 'ns', name: 'b' });
+    controller.enqueue({ namespace: 'ns', name: 'c' });
+    await flush();
+    expect(calls.map((c) => c.req.name)).toEqual(['a', 'b']);
+    calls[0]?.resolve({});
+    await flush();
+    expect(calls.map((c) => c.req.name)).toEqual(['a', 'b', 'c']);
+    calls[1]?.resolve({});
+    await flush();
+    expect(calls.map((c) => c.req.name)).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('retries a thrown error with growing backoff, and resets it on success', async () => {
+    const { reconciler, calls } = controlledReconciler();
+    const { controller, clock, outcomes } = setup(reconciler, { queue: { backoff: { baseMs: 1000, factor: 2, maxMs: 60_000 } } });
+    controller.start();
+    controller.enqueue({ namespace: 'ns', name: 'a' });
+    await flush();
+    calls[0]?.reject(new Error('boom'));
+    await flush();
+    clock.advance(999);
+    await flush();
+    expect(calls).toHaveLength(1);
+    clock.advance(1);
+    await flush();
+    expect(calls).toHaveLength(2);
+    calls[1]?.reject(new Error('boom again'));
+    await flush();
+    clock.advance(1999);
+    await flush();
+    expect(calls).toHaveLength(2);
+    clock.advance(1);
+    await flush();
+    expect(calls).toHaveLength(3);
+    calls[2]?.resolve({});
+    await flush();
+    expect(controller.queue.numRequeues('ns/a')).toBe(0);
+    expect(outcomes).toEqual(['error', 'error', 'success']);
+  });
+
+  it('does not retry a terminal error until the object changes', async () => {
+    const { reconciler, calls } = controlledReconciler();
+    const { controller, clock, outcomes } = setup(reconciler);
+    const cache = new FakeCache<KubeObject>();
+    controller.watch(cache);
+    controller.start();
+    cache.set(obj('ns', 'a'));
+    await flush();
+    calls[0]?.reject(new MaglevError(ErrorCode.InvalidSpec, 'bad spec', { terminal: true }));
+    await flush();
+    clock.advance(60 * 60_000);
+    await flush();
+    expect(calls).toHaveLength(1);
+    expect(outcomes).toEqual(['terminal']);
+    cache.set(obj('ns', 'a'));
+    await flush();
+    expect(calls).toHaveLength(2);
+  });
+
+  it('requeues after requeueAfterMs on success', async () => {
+    const { reconciler, calls } = controlledReconciler();
+    const { controller, clock, outcomes } = setup(reconciler);
+    controller.start();
+    controller.enqueue({ namespace: '', name: 'cluster-scoped' });
+    await flush();
+    expect(calls[0]?.req).toEqual({ namespace: '', name: 'cluster-scoped' });
+    calls[0]?.resolve({ requeueAfterMs: 30_000 });
+    await flush();
+    clock.advance(29_999);
+    await flush();
+    expect(calls).toHaveLength(1);
+    clock.advance(1);
+    await flush();
+    expect(calls).toHaveLength(2);
+    expect(outcomes).toEqual(['requeue']);
+  });
+
+  it('stop waits for running reconciles and takes no new work', async () => {
+    const { reconciler, calls } = controlledReconciler();
+    const { controller } = setup(reconciler);
+    controller.start();
+    controller.enqueue({ namespace: 'ns', name: 'a' });
+    await flush();
+    let stopped: boolean | undefined;
+    void controller.stop(10_000).then((ok) => (stopped = ok));
+    controller.enqueue({ namespace: 'ns', name: 'b' });
+    await flush();
+    expect(stopped).toBeUndefined();
+    calls[0]?.resolve({});
+    await flush();
+    expect(stopped).toBe(true);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.signal.aborted).toBe(false);
+  });
+
+  it('stop aborts running reconciles once the deadline passes', async () => {
+    const { reconciler, calls } = controlledReconciler();
+    const { controller, clock } = setup(reconciler);
+    controller.start();
+    controller.enqueue({ namespace: 'ns', name: 'a' });
+    await flush();
+    let stopped: boolean | undefined;
+    void controller.stop(5_000).then((ok) => (stopped = ok));
+    clock.advance(5_000);
+    await flush();
+    expect(stopped).toBe(false);
+    expect(calls[0]?.signal.aborted).toBe(true);
+  });
+
+  it('survives an event mapper that throws', async () => {
+    const seen: string[] = [];
+    const { controller, lines } = setup((req) => {
+      seen.push(req.name);
+      return Promise.resolve({});
+    });
+    const cache = new FakeCache<KubeObject>();
+    controller.watch(cache, (o) => {
+      if (o.metadata?.name === 'bad') throw new Error('mapper bug');
+      return [{ namespace: 'ns', name: `${o.metadata?.name ?? ''}-owner` }];
+    });
+    controller.start();
+    cache.set(obj('ns', 'bad'));
+    cache.set(obj('ns', 'good'));
+    await flush();
+    expect(seen).toEqual(['good-owner']);
+    expect(lines.some((l) => l.msg === 'event mapper threw; event dropped')).toBe(true);
+  });
+});

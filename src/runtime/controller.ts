@@ -1,0 +1,171 @@
+/**
+ * The controller loop: N workers take keys from a {@link WorkQueue}, call the reconciler, and act on how
+ * it ended as described in reconcile.ts. Watch sources only enqueue keys. One key is never reconciled by
+ * two workers at once (the queue guarantees it), so N bounds concurrency across different objects.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { errorMessage, isMaglevError } from '../errors.js';
+import { realClock, type Clock } from './clock.js';
+import type { KubeObject } from './object.js';
+import {
+  classifyOutcome,
+  keyOf,
+  parseKey,
+  ReconcileOutcome,
+  requestFor,
+  type Reconciler,
+  type Request,
+} from './reconcile.js';
+import type { CacheEventType, CacheSource } from './store.js';
+import { WorkQueue, type WorkQueueOptions } from './workqueue.js';
+
+/** Optional metric callbacks for one controller; the caller binds them to its registry and labels. */
+export interface ControllerMetrics {
+  /** One reconcile finished with `outcome` after `seconds`. */
+  reconciled?(outcome: ReconcileOutcome, seconds: number): void;
+  /** Number of reconciles running now. */
+  active?(n: number): void;
+}
+
+/** Options for {@link Controller}. `workers` defaults to 2. */
+export interface ControllerOptions {
+  name: string;
+  reconciler: Reconciler;
+  logger: Logger;
+  workers?: number;
+  /** Options for the controller's own queue (backoff, metrics); the clock defaults to `clock`. */
+  queue?: WorkQueueOptions;
+  metrics?: ControllerMetrics;
+  clock?: Clock;
+  /** Makes reconcile ids for log lines; default random UUIDs. */
+  newReconcileId?: () => string;
+}
+
+/** Maps a changed object to the requests it should trigger (default: the object itself). */
+export type EventMapper<T extends KubeObject> = (obj: T, type: CacheEventType) => Request[];
+
+/** Runs a reconciler over a queue of keys with bounded concurrency and graceful shutdown. */
+export class Controller {
+  /** The controller's name, used in logs and metrics. */
+  readonly name: string;
+  /** The controller's queue; exposed for metrics and tests. */
+  readonly queue: WorkQueue;
+  private readonly opts: ControllerOptions;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly abort = new AbortController();
+  private workers: Promise<void>[] = [];
+  private active = 0;
+
+  constructor(opts: ControllerOptions) {
+    this.opts = opts;
+    this.name = opts.name;
+    this.clock = opts.clock ?? realClock;
+    this.queue = new WorkQueue({ clock: this.clock, ...opts.queue });
+    this.log = opts.logger.child({ controller: opts.name });
+  }
+
+  /** Queues a reconcile of `req` (deduplicated with any pending one). */
+  enqueue(req: Request): void {
+    this.queue.add(keyOf(req));
+  }
+
+  /** Queues a reconcile of `req` after `ms`. */
+  enqueueAfter(req: Request, ms: number): void {
+    this.queue.addAfter(keyOf(req), ms);
+  }
+
+  /** Enqueues the requests `map` derives from every change in `source`. Returns an unsubscribe function. */
+  watch<T extends KubeObject>(source: CacheSource<T>, map: EventMapper<T> = (obj) => [requestFor(obj)]): () => void {
+    return source.onEvent((type, obj) => {
+      try {
+        for (const req of map(obj, type)) this.enqueue(req);
+      } catch (err) {
+        this.log.error({ err: errorMessage(err) }, 'event mapper threw; event dropped');
+      }
+    });
+  }
+
+  /** Starts the workers. Calling it twice does nothing. */
+  start(): void {
+    if (this.workers.length > 0) return;
+    const n = Math.max(1, this.opts.workers ?? 2);
+    for (let i = 0; i < n; i++) this.workers.push(this.runWorker());
+    this.log.info({ workers: n }, 'controller started');
+  }
+
+  /**
+   * Takes no new work, waits up to `deadlineMs` for running reconciles, then aborts their signal.
+   * Resolves true if every reconcile finished in time.
+   */
+  async stop(deadlineMs = 30_000): Promise<boolean> {
+    this.queue.shutDown();
+    let cancel = (): void => {};
+    const deadline = new Promise<boolean>((resolve) => {
+      cancel = this.clock.setTimer(deadlineMs, () => resolve(false));
+    });
+    const finished = await Promise.race([Promise.all(this.workers).then(() => true), deadline]);
+    cancel();
+    if (!finished) {
+      this.log.warn({ inFlight: this.active, deadlineMs }, 'shutdown deadline passed; aborting running reconciles');
+      this.abort.abort(new Error(`controller ${this.name} stopped`));
+    } else {
+      this.log.info('controller stopped');
+    }
+    return finished;
+  }
+
+  private async runWorker(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      await this.processKey(key);
+    }
+  }
+
+  /** Runs one reconcile and applies the contract in reconcile.ts. Never rejects. */
+  private async processKey(key: string): Promise<void> {
+    const req = parseKey(key);
+    const reconcileId = (this.opts.newReconcileId ?? randomUUID)();
+    const log = this.log.child({ namespace: req.namespace, name: req.name, reconcileId });
+    const startedAt = this.clock.now();
+    this.setActive(+1);
+    let outcome: ReconcileOutcome = ReconcileOutcome.Error;
+    try {
+      const result = await this.opts.reconciler(req, { log, signal: this.abort.signal });
+      outcome = classifyOutcome({ threw: false, result });
+      this.queue.forget(key);
+      if (outcome === ReconcileOutcome.Requeue) this.queue.addAfter(key, result.requeueAfterMs ?? 0);
+      log.debug({ outcome, requeueAfterMs: result.requeueAfterMs }, 'reconcile finished');
+    } catch (err) {
+      outcome = classifyOutcome({ threw: true, error: err });
+      const code = isMaglevError(err) ? err.code : undefined;
+      if (outcome === ReconcileOutcome.Terminal) {
+        this.queue.forget(key);
+        log.error({ code, err: errorMessage(err) }, 'reconcile failed terminally; not retried until the object changes');
+      } else {
+        this.queue.addRateLimited(key);
+        log.warn({ code, err: errorMessage(err), retries: this.queue.numRequeues(key) }, 'reconcile failed; will retry');
+      }
+    } finally {
+      this.queue.done(key);
+      this.setActive(-1);
+      const seconds = (this.clock.now() - startedAt) / 1000;
+      this.safely(() => this.opts.metrics?.reconciled?.(outcome, seconds));
+    }
+  }
+
+  private setActive(delta: number): void {
+    this.active += delta;
+    this.safely(() => this.opts.metrics?.active?.(this.active));
+  }
+
+  private safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ err: errorMessage(err) }, 'metrics callback threw');
+    }
+  }
+}
