@@ -1,0 +1,151 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import yaml from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { buildCrd, rootSchema, toOpenApi, type KindDefinition } from './crd.js';
+import type { HelmRelease, MaglevDistro } from './generated/types.js';
+import { helmRelease } from './helmrelease.js';
+import { maglevDistro } from './maglevdistro.js';
+import { generatedFiles } from './outputs.js';
+import type { Schema } from './schema.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const kinds: Record<string, KindDefinition> = { HelmRelease: helmRelease, MaglevDistro: maglevDistro };
+
+/** Every schema node under `schema`, with its path. */
+function nodes(schema: Schema, path = ''): [string, Schema][] {
+  const out: [string, Schema][] = [[path, schema]];
+  for (const [key, prop] of Object.entries(schema.properties ?? {})) out.push(...nodes(prop, `${path}.${key}`));
+  if (schema.items !== undefined) out.push(...nodes(schema.items, `${path}[]`));
+  if (schema.additionalProperties !== undefined) out.push(...nodes(schema.additionalProperties, `${path}{}`));
+  return out;
+}
+
+describe('generated files', () => {
+  it.each([...generatedFiles()])('%s is up to date (run npm run generate)', (path, content) => {
+    expect(readFileSync(resolve(root, path), 'utf8')).toBe(content);
+  });
+
+  it('config/crd holds only generated files', () => {
+    const generated = [...generatedFiles().keys()].filter((p) => p.startsWith('config/crd/'));
+    const present = readdirSync(resolve(root, 'config/crd')).map((f) => `config/crd/${f}`);
+    expect(present.sort()).toEqual(generated.sort());
+  });
+
+  it('is deterministic', () => {
+    expect([...generatedFiles()]).toEqual([...generatedFiles()]);
+  });
+
+  it('strips typeName from the CRD', () => {
+    for (const def of Object.values(kinds)) expect(JSON.stringify(buildCrd(def))).not.toContain('typeName');
+  });
+});
+
+/** What is wrong with one node: a structural-schema rule, or a bound the CEL cost estimate needs. */
+function violations(path: string, node: Schema, inSpec: boolean): string[] {
+  const out: string[] = [];
+  const fail = (what: string) => out.push(`${path}: ${what}`);
+  if (node.description.length === 0) fail('no description');
+  if (node.properties !== undefined && node.additionalProperties !== undefined) fail('properties with additionalProperties');
+  if (node.type === 'array' && node.items === undefined) fail('array without items');
+  if (node['x-kubernetes-preserve-unknown-fields'] === true && node.type !== 'object') fail('preserve-unknown-fields on a non-object');
+  if (node.type !== 'object' && (node.properties ?? node.additionalProperties) !== undefined) fail('properties on a non-object');
+  for (const key of node.required ?? []) if (node.properties?.[key] === undefined) fail(`required ${key} is not a property`);
+  for (const key of node['x-kubernetes-list-map-keys'] ?? []) {
+    if (node.items?.required?.includes(key) !== true) fail(`list map key ${key} is not required`);
+  }
+  if (inSpec && node.type === 'array' && node.maxItems === undefined) fail('list without maxItems');
+  if (inSpec && node.type === 'string' && node.maxLength === undefined && node.enum === undefined) fail('string without maxLength');
+  if (node.default !== undefined) {
+    const ajv = new Ajv({ strict: false, validateFormats: false });
+    if (!ajv.validate(toOpenApi(node), node.default)) fail(`default does not pass its schema: ${ajv.errorsText()}`);
+  }
+  return out;
+}
+
+describe('structural schema', () => {
+  it.each(Object.values(kinds))('$kind: every node is structural, described and bounded', (def) => {
+    const spec = new Set(nodes(def.spec).map(([, n]) => n));
+    const found = nodes(rootSchema(def), def.kind).flatMap(([path, node]) => violations(path, node, spec.has(node)));
+    expect(found).toEqual([]);
+  });
+
+  it('metadata is left to the API server', () => {
+    for (const def of Object.values(kinds)) {
+      expect(rootSchema(def).properties?.metadata).toEqual({ type: 'object', description: 'Standard object metadata.' });
+    }
+  });
+});
+
+describe('defaults stated by api.md', () => {
+  it.each([
+    ['HelmRelease', 'spec.chart.version', '*'],
+    ['HelmRelease', 'spec.interval', '10m'],
+    ['HelmRelease', 'spec.timeout', '5m'],
+    ['HelmRelease', 'spec.maxHistory', 10],
+    ['HelmRelease', 'spec.install.crds', 'Create'],
+    ['HelmRelease', 'spec.upgrade.crds', 'Skip'],
+    ['HelmRelease', 'spec.upgrade.remediation.strategy', 'rollback'],
+    ['HelmRelease', 'spec.driftDetection.mode', 'enabled'],
+    ['MaglevDistro', 'spec.upgrade.onFailure', 'rollback'],
+    ['MaglevDistro', 'spec.upgrade.maxParallel', 4],
+    // A component's release options default nothing, so HelmRelease defaults (or the bundle) apply.
+    ['MaglevDistro', 'spec.components[].release.timeout', undefined],
+    ['MaglevDistro', 'spec.components[].upgradePolicy', undefined],
+  ])('%s %s defaults to %j', (kind, path, want) => {
+    const def = kinds[kind];
+    const found = def === undefined ? undefined : nodes(def.spec, 'spec').find(([p]) => p === path);
+    expect(found, `${kind} has no field ${path}`).toBeDefined();
+    expect(found?.[1].default).toEqual(want);
+  });
+});
+
+/** Paths of fields in `value` that `schema` does not declare. */
+function unknownFields(schema: Schema, value: unknown, path: string): string[] {
+  if (schema['x-kubernetes-preserve-unknown-fields'] === true || value === null || typeof value !== 'object') return [];
+  if (Array.isArray(value)) return schema.items === undefined ? [] : value.flatMap((v, i) => unknownFields(schema.items as Schema, v, `${path}[${i}]`));
+  return Object.entries(value).flatMap(([key, v]) => {
+    const prop = schema.properties?.[key] ?? schema.additionalProperties;
+    if (prop === undefined) return schema.type === 'object' && schema.properties === undefined ? [] : [`${path}.${key}`];
+    return unknownFields(prop, v, `${path}.${key}`);
+  });
+}
+
+function documents(file: string): { kind: string; doc: unknown }[] {
+  return yaml.loadAll(readFileSync(resolve(root, file), 'utf8')).map((doc) => ({ kind: (doc as { kind: string }).kind, doc }));
+}
+
+describe.each(['src/crds/testdata/api-examples.yaml', 'config/samples/helmrelease.yaml', 'config/samples/maglevdistro.yaml'])(
+  'examples in %s',
+  (file) => {
+    it.each(documents(file).map((d, i) => [i, d.kind, d.doc] as const))('document %i (%s) matches the schema', (_i, kind, doc) => {
+      const def = kinds[kind];
+      if (def === undefined) throw new Error(`unknown kind ${kind}`);
+      const schema = rootSchema(def);
+      expect(unknownFields(schema, doc, kind)).toEqual([]);
+      const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+      expect(ajv.validate(toOpenApi(schema), doc), ajv.errorsText()).toBe(true);
+    });
+  },
+);
+
+describe('generated types', () => {
+  it('accept objects shaped like api.md', () => {
+    const hr: HelmRelease = {
+      apiVersion: 'maglev.io/v1alpha1',
+      kind: 'HelmRelease',
+      metadata: { name: 'web' },
+      spec: { chart: { repository: 'https://charts.example.com', name: 'podinfo' }, upgrade: { remediation: { strategy: 'uninstall' } } },
+    };
+    const distro: MaglevDistro = {
+      apiVersion: 'maglev.io/v1alpha1',
+      kind: 'MaglevDistro',
+      metadata: { name: 'maglev' },
+      spec: { version: '1.4.0', components: [{ name: 'pki', class: 'core', release: { timeout: '10m' } }] },
+      status: { components: [{ name: 'pki', phase: 'AwaitingApproval' }] },
+    };
+    expect([hr.kind, distro.kind]).toEqual(['HelmRelease', 'MaglevDistro']);
+  });
+});
