@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isMaglevError } from '../errors.js';
+import { ApiStatusError, isConflict, isNotFound, statusOf } from './api-error.js';
+import { buildUrl, KubeApiClient } from './client.js';
+import { startFakeApiServer, statusBody, type FakeApiServer } from './testing/api-server.js';
+
+describe('buildUrl', () => {
+  it('keeps a server path prefix and drops undefined query values', () => {
+    const url = buildUrl('https://proxy.example/k8s/clusters/c-1/', '/api/v1/pods', { labelSelector: 'a=b', limit: 5, x: undefined });
+    expect(url.toString()).toBe('https://proxy.example/k8s/clusters/c-1/api/v1/pods?labelSelector=a%3Db&limit=5');
+  });
+});
+
+describe('KubeApiClient', () => {
+  let server: FakeApiServer;
+  beforeAll(async () => {
+    server = await startFakeApiServer((req) => {
+      if (req.path === '/conflict') return { status: 409, body: statusBody(409, 'Conflict', 'the object has been modified') };
+      if (req.path === '/hang') return { status: 200, body: {} };
+      return { status: 200, body: { ok: true, echo: req.body } };
+    });
+  });
+  afterAll(() => server.close());
+
+  it('sends JSON with the kubeconfig credentials and parses the response', async () => {
+    const client = new KubeApiClient(server.kubeConfig());
+    const out = await client.request({ method: 'POST', path: '/api/v1/namespaces/a/configmaps', body: { data: { k: 'v' } } });
+    expect(out).toEqual({ ok: true, echo: { data: { k: 'v' } } });
+    const req = server.requests.at(-1);
+    expect(req?.headers['content-type']).toBe('application/json');
+    expect(req?.headers.authorization).toBe('Bearer test-token');
+    expect(req?.headers['impersonate-user']).toBeUndefined();
+  });
+
+  it('turns a Status response into an ApiStatusError with code, reason and message', async () => {
+    const client = new KubeApiClient(server.kubeConfig());
+    const err: unknown = await client.request({ method: 'PUT', path: '/conflict', body: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiStatusError);
+    expect(isConflict(err)).toBe(true);
+    expect(isNotFound(err)).toBe(false);
+    expect(isMaglevError(err, 'Conflict')).toBe(true);
+    expect((err as Error).message).toBe('PUT /conflict: 409 Conflict: the object has been modified');
+  });
+
+  it('reports an aborted request as an ApiError naming the request', async () => {
+    const client = new KubeApiClient(server.kubeConfig());
+    const ac = new AbortController();
+    ac.abort();
+    const err: unknown = await client.request({ method: 'GET', path: '/hang', signal: ac.signal }).catch((e: unknown) => e);
+    expect(isMaglevError(err, 'ApiError')).toBe(true);
+    expect((err as Error).message).toMatch(/^GET \/hang: /);
+  });
+
+  it('statusOf reads client-node error shapes too', () => {
+    expect(statusOf({ code: 410 })).toBe(410);
+    expect(statusOf({ statusCode: 404 })).toBe(404);
+    expect(statusOf(new Error('x'))).toBeUndefined();
+  });
+});
