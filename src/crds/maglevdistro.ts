@@ -2,87 +2,10 @@
  * The MaglevDistro kind (maglev.io/v1alpha1): a versioned set of components, each one child HelmRelease,
  * applied in dependency order. Field names, defaults and enums follow shared/spec/api.md.
  */
-import {
-  chartSource,
-  conditions,
-  configMapKeyRef,
-  labelSelector,
-  namespaceName,
-  observedGeneration,
-  secretRef,
-  valuesFrom,
-  verify,
-  DNS_LABEL_PATTERN,
-} from './common.js';
+import { conditions, configMapKeyRef, labelSelector, observedGeneration, secretRef, verify } from './common.js';
+import { distroComponent } from './component.js';
 import { ageColumn, readyColumns, type KindDefinition } from './crd.js';
-import { helmReleaseSpec } from './helmrelease.js';
-import { bool, freeForm, int, list, map, obj, oneOf, pick, str, withoutDefaults } from './schema.js';
-
-const componentName = (description: string) => str(description, { minLength: 1, maxLength: 63, pattern: DNS_LABEL_PATTERN });
-
-/** HelmRelease.spec fields a component may set for its child HelmRelease (no defaults: unset means HelmRelease's). */
-const releaseOptions = pick(
-  withoutDefaults(helmReleaseSpec),
-  [
-    'releaseName',
-    'interval',
-    'timeout',
-    'suspend',
-    'serviceAccountName',
-    'maxHistory',
-    'install',
-    'upgrade',
-    'rollback',
-    'uninstall',
-    'test',
-    'driftDetection',
-  ],
-  'ComponentReleaseOptions',
-  'HelmRelease.spec fields for the child HelmRelease of the component; unset fields take the HelmRelease defaults.',
-);
-
-const componentPath = 'spec.components[].chart';
-
-const component = obj(
-  'DistroComponent',
-  'One component: an inline component, or an override of the bundle component with the same name ' +
-    '(values deep-merge, other fields replace).',
-  {
-    name: componentName('Component name, unique in the distro. The child HelmRelease is named <distro>-<name>.'),
-    chart: chartSource(componentPath),
-    namespace: namespaceName('Namespace of the component resources. Default: the namespace of the distro.'),
-    values: freeForm('Inline Helm values of the component.'),
-    valuesFrom,
-    dependsOn: list(
-      'Components (by name) that must be Ready at their target of the plan before this one changes.',
-      componentName('Name of another enabled component.'),
-      { maxItems: 64, 'x-kubernetes-list-type': 'set' },
-    ),
-    class: oneOf('Kind of component; free-form labels go in labels.', ['core', 'stateful', 'stateless'], {
-      typeName: 'ComponentClass',
-    }),
-    labels: map('Labels of the component, matched by spec.selector.', str('Label value.', { maxLength: 63 }), {
-      maxProperties: 64,
-    }),
-    upgradePolicy: oneOf(
-      'Automatic, or Manual: a plan that changes this component waits until spec.approvedPlan equals status.plan.id. ' +
-        'Default: the bundle value, else Automatic.',
-      ['Automatic', 'Manual'],
-      { typeName: 'UpgradePolicy' },
-    ),
-    enabled: bool('When false, the component is not installed (and is uninstalled if present). Default true.'),
-    release: releaseOptions,
-  },
-  {
-    required: ['name'],
-    'x-kubernetes-validations': [
-      {
-        rule: '!has(self.dependsOn) || !self.dependsOn.exists(d, d == self.name)',
-        message: 'spec.components[].dependsOn: a component cannot depend on itself',
-      },
-    ],
-  },
-);
+import { bool, freeForm, int, list, obj, oneOf, str } from './schema.js';
 
 /** The spec of a MaglevDistro. */
 export const maglevDistroSpec = obj(
@@ -114,7 +37,7 @@ export const maglevDistroSpec = obj(
     values: freeForm(
       'Values shared by every component, given to each as .Values.global (merged under the component\'s own global).',
     ),
-    components: list('Inline components, and overrides of bundle components by name.', component, {
+    components: list('Inline components, and overrides of bundle components by name.', distroComponent, {
       maxItems: 128,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['name'],
