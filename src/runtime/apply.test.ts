@@ -90,6 +90,15 @@ describe('ResourceClient against a local API server', () => {
     expect(req?.body).toEqual(obj);
   });
 
+  it('merge-patches a subresource with the merge-patch content type', async () => {
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web', name: 'api' };
+    await client.mergePatch(ref, { metadata: { resourceVersion: '7' }, status: { phase: 'x' } }, { subresource: 'status' });
+    const req = server.requests.at(-1);
+    expect(req?.path).toBe('/apis/apps/v1/namespaces/web/deployments/api/status');
+    expect(req?.headers['content-type']).toBe('application/merge-patch+json');
+    expect(req?.body).toEqual({ metadata: { resourceVersion: '7' }, status: { phase: 'x' } });
+  });
+
   it('get returns undefined and delete returns false for a missing object', async () => {
     const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web', name: 'gone' };
     expect(await client.get(ref)).toBeUndefined();
