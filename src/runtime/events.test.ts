@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ApiStatusError } from './api-error.js';
 import type { ApiClient, ApiRequest } from './client.js';
-import { EventRecorder, microTime, truncateUtf8 } from './events.js';
+import { microTime } from './clock.js';
+import { EventRecorder, truncateUtf8 } from './events.js';
 import type { ObjectRef } from './object.js';
 import { FakeClock } from './testing/fake-clock.js';
 import { memoryLogger } from './testing/logger.js';

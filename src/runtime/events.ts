@@ -10,7 +10,7 @@ import { errorMessage } from '../errors.js';
 import { isNotFound } from './api-error.js';
 import { ContentType } from './apply.js';
 import type { ApiClient } from './client.js';
-import { realClock, type Clock } from './clock.js';
+import { microTime, realClock, type Clock } from './clock.js';
 import type { ObjectRef } from './object.js';
 
 /** The reporting controller written on every event. */
@@ -147,11 +147,6 @@ export function truncateUtf8(s: string, maxBytes: number): string {
     out += ch;
   }
   return out;
-}
-
-/** RFC 3339 with microseconds, the MicroTime format events.k8s.io/v1 requires. */
-export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }
 
 function regardingRef(ref: ObjectRef): Record<string, string> {
