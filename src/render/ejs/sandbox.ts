@@ -1,0 +1,137 @@
+/**
+ * The sandbox a render worker runs template code in: a fresh `vm` context per job, created over a
+ * null-prototype object (so no host `Object`/`Function` is reachable through the global), holding only
+ * ECMAScript built-ins and code evaluated inside it. Data goes in as one JSON string and comes out as one;
+ * wasm is off, microtasks run inside the time limit, and no value from the context is trusted.
+ *
+ * `import()` must be answered by us: without a callback Node rejects it with a host-realm TypeError whose
+ * `constructor.constructor` is the host `Function` (a sandbox escape). Our callback throws a primitive,
+ * which needs `--experimental-vm-modules`; the worker is started with it and the constructor checks it.
+ */
+import vm from 'node:vm';
+import { types } from 'node:util';
+import { TemplateCache, TemplateSyntaxError } from './compile.js';
+import type { EjsJob, EjsJobResult } from './protocol.js';
+import { jsYamlSource, runtimeSource } from './runtime/index.js';
+import type { TemplateOutput } from '../types.js';
+
+/** The answer to every `import()` in template code: a primitive, so no host object reaches the sandbox. */
+function denyImport(): never {
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- a primitive carries no host realm
+  throw 'import() is not available in templates';
+}
+
+function failure(file: string, line: number, message: string): EjsJobResult {
+  return { ok: false, error: { file, line, message } };
+}
+
+function ownValue(obj: object, key: string): unknown {
+  return Object.getOwnPropertyDescriptor(obj, key)?.value;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Checks the driver's JSON answer (host-realm data after JSON.parse) against the result shape. */
+function parseResult(json: string, charts: number): EjsJobResult {
+  const bad = failure('', 0, 'the renderer returned a malformed result');
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch (err) {
+    return failure('', 0, `the renderer returned invalid JSON: ${String(err)}`);
+  }
+  if (!isRecord(v)) return bad;
+  if (v.ok === false && isRecord(v.error)) {
+    const e = v.error;
+    return failure(String(e.file), Number(e.line) || 0, String(e.message));
+  }
+  if (v.ok !== true || !Array.isArray(v.charts) || v.charts.length !== charts) return bad;
+  const out: { outputs: TemplateOutput[]; notes: string | null }[] = [];
+  for (const c of v.charts as unknown[]) {
+    if (!isRecord(c) || !Array.isArray(c.outputs)) return bad;
+    const outputs: TemplateOutput[] = [];
+    for (const o of c.outputs as unknown[]) {
+      if (!isRecord(o) || typeof o.source !== 'string' || typeof o.text !== 'string') return bad;
+      outputs.push({ source: o.source, text: o.text });
+    }
+    out.push({ outputs, notes: typeof c.notes === 'string' ? c.notes : null });
+  }
+  return { ok: true, charts: out };
+}
+
+/** Renders EJS jobs in throwaway vm contexts; one instance per worker thread. */
+export class Sandbox {
+  private readonly runtime: vm.Script;
+  private readonly call: vm.Script;
+  private readonly jsYaml = jsYamlSource();
+  private readonly cache = new TemplateCache(denyImport);
+  private spare: vm.Context | undefined;
+
+  constructor() {
+    if (typeof (vm as { SourceTextModule?: unknown }).SourceTextModule !== 'function') {
+      throw new Error('the template sandbox needs --experimental-vm-modules (run it through the render worker)');
+    }
+    this.runtime = new vm.Script(runtimeSource(), { filename: 'maglev-render-runtime.js', importModuleDynamically: denyImport });
+    this.call = new vm.Script('__maglevRender()', { filename: 'maglev-render-call.js', importModuleDynamically: denyImport });
+  }
+
+  /** Creates the context for the next job ahead of time (call when idle). */
+  prepare(): void {
+    this.spare ??= this.newContext();
+  }
+
+  private newContext(): vm.Context {
+    const ctx = vm.createContext(Object.create(null) as object, {
+      name: 'maglev-template',
+      codeGeneration: { strings: true, wasm: false },
+      microtaskMode: 'afterEvaluate',
+      importModuleDynamically: denyImport,
+    });
+    this.runtime.runInContext(ctx);
+    ctx.__maglevJsYamlSource = this.jsYaml;
+    return ctx;
+  }
+
+  /** Runs one job to completion or failure; never throws for anything template code does. */
+  render(job: EjsJob): EjsJobResult {
+    const ctx = this.spare ?? this.newContext();
+    this.spare = undefined;
+    const sandbox: Record<string, unknown> = ctx;
+    let n = 0;
+    const charts = [];
+    for (const ch of job.charts) {
+      const templates: { path: string; fn: number }[] = [];
+      for (const t of ch.templates) {
+        let script: vm.Script;
+        try {
+          script = this.cache.get(t.text, ch.rel + t.path, job.maxOutput);
+        } catch (err) {
+          if (err instanceof TemplateSyntaxError) return failure(err.file, err.line, err.message);
+          throw err;
+        }
+        sandbox[`__maglevT${n}`] = script.runInContext(ctx) as unknown;
+        templates.push({ path: t.path, fn: n++ });
+      }
+      charts.push({ ...ch, templates });
+    }
+    sandbox.__maglevInput = JSON.stringify({ ...job, charts });
+    let result: unknown;
+    try {
+      result = this.call.runInContext(ctx, { timeout: job.timeoutMs });
+    } catch (err) {
+      const current = ownValue(sandbox, '__maglevCurrent');
+      const file = typeof current === 'string' ? current : '';
+      if (types.isNativeError(err) && ownValue(err, 'code') === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+        return failure(file, 0, `template code ran longer than ${job.timeoutMs} ms and was stopped`);
+      }
+      return failure(file, 0, 'template code broke out of the renderer and was stopped');
+    }
+    if (typeof result !== 'string') return failure('', 0, 'the renderer returned no result');
+    if (result.length > 2 * job.maxOutput + 1_048_576) {
+      return failure('', 0, `rendered output exceeds ${job.maxOutput} characters`);
+    }
+    return parseResult(result, job.charts.length);
+  }
+}
