@@ -25,6 +25,14 @@ export const ErrorCode = {
   // Cluster interaction
   ApiError: 'ApiError',
   Conflict: 'Conflict',
+  // Release records, hooks and actions (src/release)
+  ReleaseTooLarge: 'ReleaseTooLarge',
+  ReleaseInvalid: 'ReleaseInvalid',
+  ReleaseExists: 'ReleaseExists',
+  ReleaseNotFound: 'ReleaseNotFound',
+  HookFailed: 'HookFailed',
+  WaitTimeout: 'WaitTimeout',
+  OwnershipConflict: 'OwnershipConflict',
 } as const;
 
 /** One of the closed set of error codes. */

@@ -1,0 +1,51 @@
+/** Sample records and the Helm-written fixture Secrets (testdata/helm-fixture) for tests. */
+import { readFileSync } from 'node:fs';
+import { ReleaseStatus, type ReleaseRecord } from '../record.js';
+import type { StoredSecret } from '../secrets.js';
+
+/** A small deployed record of release `web` in `apps`, revision 1; fields can be overridden. */
+export function sampleRecord(overrides: Partial<ReleaseRecord> = {}): ReleaseRecord {
+  return {
+    name: 'web',
+    info: {
+      first_deployed: '2025-01-01T00:00:00Z',
+      last_deployed: '2025-01-02T03:04:05.678Z',
+      deleted: '',
+      description: 'Install complete',
+      status: ReleaseStatus.Deployed,
+      notes: '',
+    },
+    chart: {
+      metadata: { name: 'podinfo', version: '6.5.0', appVersion: '6.5.0', apiVersion: 'v2' },
+      lock: null,
+      templates: [{ name: 'templates/cm.yaml', data: Buffer.from('kind: ConfigMap\n').toString('base64') }],
+      values: { b: 1, a: { z: true, y: [1, 2] } },
+      schema: null,
+      files: null,
+    },
+    config: { replicas: 2 },
+    manifest: '---\n# Source: podinfo/templates/cm.yaml\nkind: ConfigMap\n',
+    hooks: [],
+    version: 1,
+    namespace: 'apps',
+    ...overrides,
+  };
+}
+
+interface ApiSecret {
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  type?: string;
+  data: { release: string };
+}
+
+/** The record Secrets Helm v3.21.4 wrote for release `demo` in `apps`, as the store sees them. */
+export function helmWrittenSecrets(): StoredSecret[] {
+  const text = readFileSync(new URL('../testdata/helm-secrets.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as ApiSecret[]).map((s) => ({
+    name: s.metadata.name,
+    labels: s.metadata.labels ?? {},
+    annotations: s.metadata.annotations ?? {},
+    type: s.type ?? '',
+    release: Buffer.from(s.data.release, 'base64').toString('utf8'),
+  }));
+}
