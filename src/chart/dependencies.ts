@@ -12,11 +12,6 @@ import { isCompatibleRange } from './semver.js';
 import type { Chart, ChartDependency, Values } from './types.js';
 import { coalesceTables, coalesceValues, type WarnFn } from './values.js';
 
-interface Req {
-  dep: ChartDependency;
-  enabled: boolean;
-}
-
 /** Helm's Values.PathValue: the non-table value at a dotted path, or undefined. */
 export function pathValue(values: Values, path: string): unknown {
   const parts = path.split('.');
@@ -36,68 +31,71 @@ export function pathTable(values: Values, path: string): Values | undefined {
   return isTable(cur) ? cur : undefined;
 }
 
-function applyTags(reqs: Req[], cvals: Values, warn: WarnFn): void {
+type Enabled = Map<ChartDependency, boolean>;
+
+function applyTags(reqs: ChartDependency[], enabled: Enabled, cvals: Values): void {
   const tags = getOwn(cvals, 'tags');
   if (!isTable(tags)) return;
   for (const r of reqs) {
     let hasTrue = false;
     let hasFalse = false;
-    for (const t of r.dep.tags ?? []) {
+    for (const t of r.tags ?? []) {
       const b = getOwn(tags, t);
-      if (b === undefined) continue;
-      if (typeof b !== 'boolean') warn(`Warning: Tag '${t}' for chart ${r.dep.name} returned non-bool value`);
-      else if (b) hasTrue = true;
-      else hasFalse = true;
+      if (b === true) hasTrue = true;
+      else if (b === false) hasFalse = true;
     }
-    r.enabled = !(hasFalse && !hasTrue);
+    enabled.set(r, !(hasFalse && !hasTrue));
   }
 }
 
-function applyConditions(reqs: Req[], cvals: Values, prefix: string, warn: WarnFn): void {
+function applyConditions(reqs: ChartDependency[], enabled: Enabled, cvals: Values, prefix: string): void {
   for (const r of reqs) {
-    for (const cond of (r.dep.condition ?? '').trim().split(',')) {
-      if (cond === '') continue;
-      const v = pathValue(cvals, prefix + cond);
+    for (const cond of (r.condition ?? '').trim().split(',')) {
+      const v = cond === '' ? undefined : pathValue(cvals, prefix + cond);
       if (typeof v === 'boolean') {
-        r.enabled = v;
+        enabled.set(r, v);
         break;
       }
-      if (v !== undefined) warn(`Warning: Condition path '${cond}' for chart ${r.dep.name} returned non-bool value`);
     }
   }
 }
 
-function withName(chart: Chart, name: string): Chart {
-  return { ...chart, metadata: { ...chart.metadata, name } };
+/**
+ * Helm's getAliasDependency: a copy of the first subchart matching the dependency by name and version
+ * range, renamed to the alias. Like Go's struct copy, it shares its subcharts and dependency entries.
+ */
+function aliasCopy(charts: Chart[], req: ChartDependency): Chart | undefined {
+  const found = charts.find((c) => c.metadata.name === req.name && isCompatibleRange(req.version, c.metadata.version));
+  if (found === undefined) return undefined;
+  const name = req.alias !== undefined && req.alias !== '' ? req.alias : found.metadata.name;
+  return { ...found, metadata: { ...found.metadata, name } };
 }
 
-/** Matches Chart.yaml dependencies to subcharts and applies aliases (Helm's getAliasDependency). */
-function resolveDependencies(chart: Chart, deps: ChartDependency[]): Chart[] {
-  const matches = (c: Chart, d: ChartDependency): boolean => c.metadata.name === d.name && isCompatibleRange(d.version, c.metadata.version);
-  const out = chart.dependencies.filter((c) => !deps.some((d) => matches(c, d)));
-  for (const d of deps) {
-    const found = chart.dependencies.find((c) => matches(c, d));
-    if (found) out.push(withName(found, d.alias !== undefined && d.alias !== '' ? d.alias : found.metadata.name));
+/**
+ * Helm's processDependencyEnabled, on a working tree it may mutate (never the caller's chart). Entries of
+ * metadata.dependencies are shared between alias copies of one chart and are renamed to their alias in
+ * place, exactly as Helm's pointers are, so charts aliased twice behave as they do in Helm.
+ */
+function processEnabled(c: Chart, values: Values, path: string): void {
+  const reqs = c.metadata.dependencies;
+  if (reqs === undefined) return;
+  const matched = (ch: Chart): boolean => reqs.some((r) => ch.metadata.name === r.name && isCompatibleRange(r.version, ch.metadata.version));
+  const subcharts = c.dependencies.filter((ch) => !matched(ch));
+  for (const r of reqs) {
+    const copy = aliasCopy(c.dependencies, r);
+    if (copy !== undefined) subcharts.push(copy);
+    if (r.alias !== undefined && r.alias !== '') r.name = r.alias;
   }
-  return out;
-}
-
-function processEnabled(chart: Chart, values: Values, path: string): Chart {
-  const declared = chart.metadata.dependencies;
-  if (declared === undefined) return chart;
-  const subcharts = resolveDependencies(chart, declared);
-  const reqs: Req[] = declared.map((d) => ({ dep: { ...d, name: d.alias !== undefined && d.alias !== '' ? d.alias : d.name }, enabled: true }));
-  const cvals = coalesceValues({ ...chart, dependencies: subcharts }, values);
-  const quiet: WarnFn = () => undefined;
-  applyTags(reqs, cvals, quiet);
-  applyConditions(reqs, cvals, path, quiet);
-  const removed = new Set(reqs.filter((r) => !r.enabled).map((r) => r.dep.name));
-  const kept = subcharts.filter((c) => !removed.has(c.metadata.name));
-  return {
-    ...chart,
-    metadata: { ...chart.metadata, dependencies: reqs.filter((r) => !removed.has(r.dep.name)).map((r) => r.dep) },
-    dependencies: kept.map((c) => processEnabled(c, cvals, `${path}${c.metadata.name}.`)),
-  };
+  c.dependencies = subcharts;
+  const enabled: Enabled = new Map(reqs.map((r) => [r, true]));
+  const cvals = coalesceValues(c, values);
+  applyTags(reqs, enabled, cvals);
+  applyConditions(reqs, enabled, cvals, path);
+  const removed = new Set(reqs.filter((r) => enabled.get(r) === false).map((r) => r.name));
+  const kept = c.dependencies.filter((ch) => !removed.has(ch.metadata.name));
+  for (const t of kept) processEnabled(t, cvals, `${path}${t.metadata.name}.`);
+  c.metadata.dependencies = reqs.filter((r) => !removed.has(r.name));
+  c.dependencies = kept;
 }
 
 function setAtPath(path: string, data: Values): Values {
@@ -105,23 +103,34 @@ function setAtPath(path: string, data: Values): Values {
   return path.split('.').reduceRight<Values>((acc, key) => ({ [key]: acc }), data);
 }
 
-/** Helm's processImportValues (merge mode): child values lifted into the parent, below its own values. */
-function processImports(chart: Chart): Chart {
-  const children = chart.dependencies.map(processImports);
-  const withChildren: Chart = { ...chart, dependencies: children };
-  const deps = chart.metadata.dependencies;
-  if (deps === undefined) return withChildren;
-  const cvals = coalesceValues(withChildren, {}, { merge: true });
+/**
+ * Helm's processDependencyImportValues (merge mode), children first: child values lifted into the parent,
+ * below the parent's own values. Helm rewrites an entry's import-values once processed, so an entry shared
+ * by two alias copies imports only for the first copy; `consumed` reproduces that.
+ */
+function processImports(c: Chart, consumed: WeakSet<ChartDependency>): void {
+  for (const d of c.dependencies) processImports(d, consumed);
+  const deps = c.metadata.dependencies;
+  if (deps === undefined) return;
+  const cvals = coalesceValues(c, {}, { merge: true });
   let imported: Values = {};
   for (const d of deps) {
+    if (consumed.has(d)) continue;
+    consumed.add(d);
     for (const iv of d['import-values'] ?? []) {
       const [child, parent] = typeof iv === 'string' ? [`exports.${iv}`, '.'] : [iv.child, iv.parent];
       const table = pathTable(cvals, `${d.name}.${child}`);
-      if (table === undefined) continue;
-      imported = coalesceTables(imported, setAtPath(parent, deepCopy(table)), true);
+      if (table !== undefined) imported = coalesceTables(imported, setAtPath(parent, deepCopy(table)), true);
     }
   }
-  return { ...withChildren, values: coalesceTables(deepCopy(cvals), imported, true) };
+  c.values = coalesceTables(deepCopy(cvals), imported, true);
+}
+
+/** A private copy of a chart tree to run Helm's in-place dependency processing on. */
+function workingCopy(c: Chart): Chart {
+  const metadata = { ...c.metadata };
+  if (c.metadata.dependencies !== undefined) metadata.dependencies = c.metadata.dependencies.map((d) => ({ ...d }));
+  return { ...c, metadata, dependencies: c.dependencies.map(workingCopy) };
 }
 
 /** Options for {@link prepareChart}. */
@@ -159,9 +168,10 @@ export function checkDependencies(chart: Chart, where = chart.metadata.name): vo
 export function prepareChart(chart: Chart, userValues: Values | undefined, opts: PrepareOptions = {}): PreparedChart {
   checkDependencies(chart);
   const user = userValues ?? {};
-  const enabled = processEnabled(chart, user, '');
-  const imported = processImports(enabled);
-  const values = deepCopy(coalesceValues(imported, user, { warn: opts.warn ?? (() => undefined) }));
-  if (opts.skipSchemaValidation !== true) assertValuesValid(imported, values, opts.schemaLimits);
-  return { chart: imported, values };
+  const work = workingCopy(chart);
+  processEnabled(work, user, '');
+  processImports(work, new WeakSet());
+  const values = deepCopy(coalesceValues(work, user, { warn: opts.warn ?? (() => undefined) }));
+  if (opts.skipSchemaValidation !== true) assertValuesValid(work, values, opts.schemaLimits);
+  return { chart: work, values };
 }
