@@ -60,6 +60,9 @@ describe('ResourceClient against a local API server', () => {
 
   beforeAll(async () => {
     server = await startFakeApiServer((req) => {
+      if (req.path === '/apis/apiextensions.k8s.io/v1') {
+        return { status: 200, body: { resources: [{ name: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false }] } };
+      }
       if (req.path === '/apis/apps/v1') {
         return { status: 200, body: { resources: [{ name: 'deployments', kind: 'Deployment', namespaced: true }] } };
       }
@@ -97,6 +100,16 @@ describe('ResourceClient against a local API server', () => {
     expect(req?.path).toBe('/apis/apps/v1/namespaces/web/deployments/api/status');
     expect(req?.headers['content-type']).toBe('application/merge-patch+json');
     expect(req?.body).toEqual({ metadata: { resourceVersion: '7' }, status: { phase: 'x' } });
+  });
+
+  it('refreshes discovery after applying a CRD', async () => {
+    const discoveries = () => server.requests.filter((r) => r.path === '/apis/apps/v1').length;
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web', name: 'api' };
+    await client.get(ref);
+    const before = discoveries();
+    await client.apply({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'things.example.com' } });
+    await client.get(ref);
+    expect(discoveries()).toBe(before + 1);
   });
 
   it('get returns undefined and delete returns false for a missing object', async () => {

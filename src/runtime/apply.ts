@@ -83,7 +83,10 @@ export class ResourceClient {
     private readonly fieldManager: string,
   ) {}
 
-  /** Server-side applies `obj` (sent as raw JSON) and resolves the object the server returns. */
+  /**
+   * Server-side applies `obj` (sent as raw JSON) and resolves the object the server returns. Applying a
+   * CustomResourceDefinition also refreshes the REST mapper, so its kind resolves once it is served.
+   */
   async apply<T extends KubeObject = KubeObject>(obj: KubeObject, opts: ApplyOptions = {}): Promise<T> {
     const target = targetOf(obj);
     const path = await this.path(target);
@@ -95,6 +98,9 @@ export class ResourceClient {
       contentType: ContentType.Apply,
       ...callOptions(opts),
     });
+    if (target.kind === 'CustomResourceDefinition' && target.apiVersion.startsWith('apiextensions.k8s.io/') && !opts.dryRun) {
+      this.mapper.refresh();
+    }
     return body as T;
   }
 

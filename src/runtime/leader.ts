@@ -40,6 +40,7 @@ export class LeaderElector {
   private readonly renewDeadlineMs: number;
   private readonly retryMs: number;
   private leading = false;
+  private started = false;
   private stopped = false;
   private cancelTick: CancelTimer = () => {};
   private cancelDeadline: CancelTimer = () => {};
@@ -57,8 +58,10 @@ export class LeaderElector {
     }
   }
 
-  /** Starts campaigning now. */
+  /** Starts campaigning now. Calling it again does nothing. */
   start(): void {
+    if (this.started) return;
+    this.started = true;
     this.schedule(0);
   }
 
