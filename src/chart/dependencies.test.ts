@@ -127,3 +127,16 @@ describe('prepareChart: schema', () => {
     expect(() => prepareChart(top, { replicas: 'two' }, { skipSchemaValidation: true })).not.toThrow();
   });
 });
+
+describe('prepareChart: installability', () => {
+  it.each<[string, Partial<import('./types.js').ChartMetadata>, string | undefined, RegExp | undefined]>([
+    ['a library chart', { type: 'library' }, undefined, /library charts are not installable/],
+    ['a kubeVersion the cluster does not meet', { kubeVersion: '>=1.31.0' }, 'v1.30.2', /chart requires kubeVersion: >=1.31.0 which is incompatible with Kubernetes v1.30.2/],
+    ['a prerelease-tolerant kubeVersion on a vendor build', { kubeVersion: '>=1.20.0-0' }, 'v1.28.3-gke.100', undefined],
+    ['a kubeVersion when the cluster version is unknown', { kubeVersion: '>=9.0.0' }, undefined, undefined],
+  ])('%s', (_name, metadata, kubeVersion, error) => {
+    const run = (): unknown => prepareChart(mkChart('c', { metadata }), {}, { kubeVersion });
+    if (error === undefined) expect(run).not.toThrow();
+    else expect(run).toThrow(error);
+  });
+});

@@ -141,6 +141,8 @@ export interface PrepareOptions {
   skipSchemaValidation?: boolean;
   /** Caps for schemas (default 1 MiB, depth 50). */
   schemaLimits?: SchemaLimits;
+  /** The cluster's Kubernetes version (e.g. "v1.30.2"), checked against the chart's kubeVersion. */
+  kubeVersion?: string;
 }
 
 /** The chart as it will be rendered, and its final values. */
@@ -161,11 +163,28 @@ export function checkDependencies(chart: Chart, where = chart.metadata.name): vo
 }
 
 /**
- * From a loaded chart and the user's values to what a renderer needs: checks declared dependencies are
- * present, prunes disabled subcharts, applies aliases and import-values, coalesces user values, and
- * validates them against every values.schema.json (ValuesInvalid listing every violation).
+ * Helm's install-time checks on the top chart: a library chart is not installable, and the chart's
+ * kubeVersion range (when both are known) must accept the cluster's version.
+ */
+export function checkInstallable(chart: Chart, kubeVersion?: string): void {
+  const where = `${chart.metadata.name}/Chart.yaml`;
+  if (chart.metadata.type === 'library') {
+    throw new MaglevError(ErrorCode.ChartInvalid, `${where}: library charts are not installable (type: library)`, { where, terminal: true });
+  }
+  const wanted = chart.metadata.kubeVersion;
+  if (wanted === undefined || wanted === '' || kubeVersion === undefined) return;
+  if (!isCompatibleRange(wanted, kubeVersion)) {
+    throw new MaglevError(ErrorCode.ChartInvalid, `${where}: chart requires kubeVersion: ${wanted} which is incompatible with Kubernetes ${kubeVersion}`, { where, terminal: true });
+  }
+}
+
+/**
+ * From a loaded chart and the user's values to what a renderer needs: checks the chart is installable and
+ * its declared dependencies present, prunes disabled subcharts, applies aliases and import-values,
+ * coalesces user values and validates every values.schema.json (ValuesInvalid listing every violation).
  */
 export function prepareChart(chart: Chart, userValues: Values | undefined, opts: PrepareOptions = {}): PreparedChart {
+  checkInstallable(chart, opts.kubeVersion);
   checkDependencies(chart);
   const user = userValues ?? {};
   const work = workingCopy(chart);

@@ -51,11 +51,19 @@ export interface Chart {
   schema?: unknown;
   /** Files under templates/ (partials included). */
   templates: ChartFile[];
-  /** Files under crds/ (never templated). */
+  /** Files under crds/ with a .yaml/.yml/.json name, Helm's CRDObjects (never templated). */
   crds: ChartFile[];
-  /** Every other non-template file, for `Files` / `.Files`. */
+  /**
+   * Every other non-template file, for `Files` / `.Files`, as Helm's chart.Files: crds/ files (also in
+   * `crds`), `.prov` files under charts/ and, for v1 charts, requirements.yaml/lock included; Chart.yaml,
+   * values.yaml, values.schema.json, Chart.lock, templates/ and subcharts excluded.
+   */
   files: ChartFile[];
-  /** Subcharts from charts/ (archives or directories), before conditions/tags are applied. */
+  /**
+   * Subcharts from charts/ (archives or directories), before conditions/tags are applied. After
+   * prepareChart: enabled subcharts only, each named by its alias (metadata.name); alias copies of one
+   * chart may share subchart objects, as in Helm, so treat charts as read-only.
+   */
   dependencies: Chart[];
   /** Every file of this chart (subchart files excluded), for repackaging (e.g. for the helm binary). */
   raw: ChartFile[];

@@ -253,3 +253,14 @@ describe('direct URL and ConfigMap sources', () => {
     expect(isMaglevError(await failure(fetchChart({ url: 'http://x/y.tgz', repository: 'http://x' })), ErrorCode.InvalidSpec)).toBe(true);
   });
 });
+
+describe('URLs with credentials', () => {
+  it('refuses userinfo in repository and chart URLs (credentials belong in secretRef) without echoing it', async () => {
+    for (const ref of [{ repository: 'https://user:pw@charts.example.com', name: 'x' }, { url: 'https://user:pw@charts.example.com/x.tgz' }]) {
+      const err = await failure(fetchChart(ref));
+      expect(isMaglevError(err, ErrorCode.InvalidSpec)).toBe(true);
+      expect(err.message).toMatch(/must not contain credentials/);
+      expect(err.message).not.toContain('pw');
+    }
+  });
+});

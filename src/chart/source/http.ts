@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { ErrorCode, MaglevError } from '../../errors.js';
 import { compileRange, pickVersion, sortVersionsDesc } from '../semver.js';
 import { FETCH_DEFAULTS, finishArchive, parseDigestSpec, type FetchDeps, type FetchedChart } from './common.js';
-import { authorizationFor, expectOk, httpGet, originOf, redactUrl } from './httpclient.js';
+import { authorizationFor, expectOk, httpGet, originOf, redactUrl, refuseUserinfo } from './httpclient.js';
 import { parseRepoIndex, type IndexEntry, type RepoIndex } from './repoindex.js';
 
 /** Where to look: repository URL, chart name, version range (default "*"), optional expected digest. */
@@ -26,6 +26,7 @@ function repoBase(repository: string): URL {
   } catch (err) {
     throw new MaglevError(ErrorCode.InvalidSpec, `spec.chart.repository "${redactUrl(repository)}" is not a valid URL`, { where: 'spec.chart.repository', terminal: true, cause: err });
   }
+  refuseUserinfo(u, 'spec.chart.repository');
   u.pathname = `${u.pathname.replace(/\/+$/, '')}/`;
   return u;
 }

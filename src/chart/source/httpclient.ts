@@ -44,6 +44,13 @@ export interface HttpResponse {
   url: string;
 }
 
+/** Throws InvalidSpec when a URL carries userinfo: credentials belong in spec.chart.secretRef. */
+export function refuseUserinfo(url: URL, field: string): void {
+  if (url.username !== '' || url.password !== '') {
+    throw new MaglevError(ErrorCode.InvalidSpec, `${field} ${redactUrl(url)} must not contain credentials; put them in the Secret named by spec.chart.secretRef`, { where: field, terminal: true });
+  }
+}
+
 /** The URL as shown in messages: no userinfo, query replaced by `?…`. */
 export function redactUrl(url: string | URL): string {
   try {
@@ -119,18 +126,15 @@ function once(url: URL, opts: GetOptions, signal: AbortSignal): Promise<Hop> {
       }
       const chunks: Buffer[] = [];
       let size = 0;
+      const done = (): void => resolve({ status, headers: res.headers, body: Buffer.concat(chunks) });
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > cap) {
-          if (cap === opts.maxBytes) {
-            res.destroy();
-            reject(tooLarge(url, opts, cap));
-          }
-          return;
-        }
-        chunks.push(chunk);
+        if (size <= cap) return void chunks.push(chunk);
+        res.destroy();
+        if (cap === opts.maxBytes) reject(tooLarge(url, opts, cap));
+        else done();
       });
-      res.on('end', () => resolve({ status, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('end', done);
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -207,3 +207,31 @@ describe('OCI plain-http policy', () => {
     expect(err.message).toMatch(/uses plain http; only https is accepted/);
   });
 });
+
+describe('OCI with basic auth', () => {
+  it('answers a Basic challenge with the credentials, only to the registry', async () => {
+    const reg = await startServer();
+    try {
+      const archive = await chartTgz('plain', {}, '0.1.0');
+      const basic = `Basic ${Buffer.from('bob:pw').toString('base64')}`;
+      const guard = (body: () => string | Buffer) => (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+        if (req.headers.authorization !== basic) {
+          res.statusCode = 401;
+          res.setHeader('www-authenticate', 'Basic realm="registry"');
+          return void res.end();
+        }
+        res.end(body());
+      };
+      reg.route('/v2/plain/tags/list', guard(() => JSON.stringify({ tags: ['0.1.0'] })));
+      reg.route('/v2/plain/manifests/0.1.0', guard(() => JSON.stringify({ config: { mediaType: OCI_MEDIA.config }, layers: [{ mediaType: OCI_MEDIA.chart, digest: digestOf(archive), size: archive.length }] })));
+      reg.route(`/v2/plain/blobs/${digestOf(archive)}`, guard(() => archive));
+      const got = await fetchChart({ repository: `oci://${reg.url.slice('http://'.length)}`, name: 'plain' }, { credentials: { username: 'bob', password: 'pw' } });
+      expect(got.name).toBe('plain');
+      const denied = await failure(fetchChart({ repository: `oci://${reg.url.slice('http://'.length)}`, name: 'plain' }, { credentials: { username: 'bob', password: 'wrong' } }));
+      expect(denied.message).toMatch(/returned HTTP 401 \(check the credentials/);
+      expect(denied.message).not.toContain('wrong');
+    } finally {
+      await reg.close();
+    }
+  });
+});

@@ -4,7 +4,7 @@
  */
 import { ErrorCode, MaglevError } from '../../errors.js';
 import { FETCH_DEFAULTS, finishArchive, parseDigestSpec, type FetchDeps, type FetchedChart } from './common.js';
-import { authorizationFor, expectOk, httpGet, originOf, redactUrl } from './httpclient.js';
+import { authorizationFor, expectOk, httpGet, originOf, redactUrl, refuseUserinfo } from './httpclient.js';
 
 /** Downloads, verifies and loads the archive at `url`. */
 export async function fetchFromUrl(url: string, verifyDigest: string | undefined, deps: FetchDeps): Promise<FetchedChart> {
@@ -15,6 +15,7 @@ export async function fetchFromUrl(url: string, verifyDigest: string | undefined
   } catch (err) {
     throw new MaglevError(ErrorCode.InvalidSpec, `spec.chart.url "${redactUrl(url)}" is not a valid URL`, { where: 'spec.chart.url', terminal: true, cause: err });
   }
+  refuseUserinfo(parsed, 'spec.chart.url');
   const res = await httpGet(parsed.toString(), {
     what: 'chart archive',
     maxBytes: deps.maxArchiveBytes ?? FETCH_DEFAULTS.maxArchiveBytes,
