@@ -137,6 +137,21 @@ describe('Helm HTTP repositories', () => {
     expect(isMaglevError(arc, ErrorCode.ChartTooLarge)).toBe(true);
   });
 
+  it('refuses redirects to other schemes and redirect loops', async () => {
+    const redirect = (to: string) => (_req: unknown, res: { statusCode: number; setHeader: (k: string, v: string) => void; end: () => void }) => {
+      res.statusCode = 302;
+      res.setHeader('location', to);
+      res.end();
+    };
+    repo.route('/index.yaml', redirect('file:///etc/passwd'));
+    const file = await failure(fetchChart({ repository: repo.url, name: 'demo' }));
+    expect(isMaglevError(file, ErrorCode.ChartFetchFailed)).toBe(true);
+    expect(file.message).toMatch(/file:\/\/\/etc\/passwd \(reached by a redirect\) must use http or https/);
+    repo.route('/loop/index.yaml', redirect('/loop/index.yaml'));
+    const loop = await failure(fetchChart({ repository: `${repo.url}/loop`, name: 'demo' }));
+    expect(loop.message).toMatch(/too many redirects/);
+  });
+
   it('times out a server that does not answer', async () => {
     repo.route('/index.yaml', () => undefined);
     const err = await failure(fetchChart({ repository: repo.url, name: 'demo' }, { timeoutMs: 200 }));

@@ -145,12 +145,15 @@ function tooLarge(url: URL, opts: GetOptions, cap: number): MaglevError {
   return fail(opts.tooLargeCode ?? ErrorCode.ChartTooLarge, `${opts.what} at ${redactUrl(url)} is larger than the cap of ${cap} bytes`, url.toString());
 }
 
-function checkScheme(url: URL, opts: GetOptions): void {
+/** Scheme policy; a bad URL from the spec is InvalidSpec, one reached by a redirect is ChartFetchFailed. */
+function checkScheme(url: URL, opts: GetOptions, redirected: boolean): void {
+  const code = redirected ? ErrorCode.ChartFetchFailed : ErrorCode.InvalidSpec;
+  const via = redirected ? ' (reached by a redirect)' : '';
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw fail(ErrorCode.InvalidSpec, `${opts.what} URL ${redactUrl(url)} must use http or https`, url.toString());
+    throw fail(code, `${opts.what} URL ${redactUrl(url)}${via} must use http or https`, url.toString());
   }
   if (url.protocol === 'http:' && opts.allowHttp === false && !isLoopback(url.hostname)) {
-    throw fail(ErrorCode.InvalidSpec, `${opts.what} URL ${redactUrl(url)} uses plain http; only https is accepted (plain http only for localhost or with the insecure option)`, url.toString());
+    throw fail(code, `${opts.what} URL ${redactUrl(url)}${via} uses plain http; only https is accepted (plain http only for localhost or with the insecure option)`, url.toString());
   }
 }
 
@@ -165,7 +168,7 @@ export async function httpGet(url: string, opts: GetOptions): Promise<HttpRespon
   let current = new URL(url);
   try {
     for (let hop = 0; ; hop++) {
-      checkScheme(current, opts);
+      checkScheme(current, opts, hop > 0);
       const res = await once(current, opts, controller.signal);
       const location = res.headers.location;
       if (![301, 302, 303, 307, 308].includes(res.status) || location === undefined) return { ...res, url: current.toString() };
