@@ -1,0 +1,195 @@
+/**
+ * The release planner: a pure function from what is observed (the HelmRelease spec, status counters and
+ * annotations, the stored Helm revisions, the desired chart version and values digest) to the ONE next
+ * action, modelled on Flux helm-controller's atomic-release state machine. The caller runs the action,
+ * records the outcome (failure counters, lastAttempted, handled tokens), and plans again.
+ *
+ * Rules, first match wins:
+ * 1. latest revision pending-* → `unlock` (mark it failed) when its lock is stale, else `wait`;
+ * 2. latest uninstalling (an interrupted uninstall) → `uninstall` to finish it;
+ * 3. no revision, or latest uninstalled → `install` (`stalled` RetriesExceeded when install failures
+ *    exceed install.remediation.retries, unless forced);
+ * 4. latest deployed: in sync → `none` (or `upgrade` when forced); out of sync → `upgrade`
+ *    (`stalled` when upgrade failures exceed upgrade.remediation.retries, unless forced);
+ * 5. latest superseded or unknown (a newer record was deleted) → `upgrade`, bounded like rule 4;
+ * 6. latest failed: forced or inputs changed → `upgrade`; left failed by a
+ *    remediation (lastAttempted.action rollback/uninstall) → `stalled` RemediationFailed; otherwise
+ *    remediate per the failed action's policy: install → `uninstall`; upgrade → `rollback` to the newest
+ *    earlier deployed/superseded revision (`uninstall` when none was ever deployed, `stalled`
+ *    MissingRollbackTarget when it is gone) or `uninstall`. With retries left the action is retried after
+ *    remediation; once exhausted, the last failure is still remediated when retries > 0 (Flux's
+ *    remediateLastFailure), then `stalled` RetriesExceeded.
+ * Failure counters count only while the inputs stay the same: a new generation, chart version or values
+ * digest (against status.lastAttempted), or a new `maglev.io/reset-at` token, makes them zero
+ * (`resetCounters`). A new `maglev.io/force-at` token forces one install or upgrade.
+ */
+import type { HelmReleaseSpec, HelmReleaseStatus } from '../crds/generated/types.js';
+import { isPending, ReleaseStatus, type ReleaseStatusValue } from './record.js';
+import { remediate, type Remediation } from './planner-remediation.js';
+
+/** Annotations a user sets on a HelmRelease; the value is any new token. */
+export const TriggerAnnotation = {
+  ReconcileRequestedAt: 'maglev.io/reconcile-requested-at',
+  ForceAt: 'maglev.io/force-at',
+  ResetAt: 'maglev.io/reset-at',
+} as const;
+
+/** What the planner needs to know of one stored revision. */
+export interface RecordSummary {
+  revision: number;
+  status: ReleaseStatusValue;
+  chartName: string;
+  chartVersion: string;
+  /** Digest (src/chart valuesDigest) of the record's `config`, the user-supplied values. */
+  configDigest: string;
+  /** Operator replica that wrote the record last (its stamp); undefined when helm itself did. */
+  writer?: string;
+  /** When the record Secret was last written, in ms. */
+  writtenAtMs?: number;
+}
+
+/** Everything the planner reads; see the module comment. */
+export interface PlanInput {
+  spec: Pick<HelmReleaseSpec, 'install' | 'upgrade'>;
+  generation: number;
+  /**
+   * Failure counters and the last attempt. `lastAttempted.action` is the last action run (remediations
+   * included), but its generation, chartVersion and valuesDigest must be the inputs of the last install or
+   * upgrade: a remediation must not overwrite them, or the counters would reset forever.
+   */
+  status: Pick<HelmReleaseStatus, 'lastAttempted' | 'installFailures' | 'upgradeFailures'>;
+  /** Stored revisions of the release, in any order. */
+  releases: readonly RecordSummary[];
+  desired: { chartName: string; chartVersion: string; valuesDigest: string };
+  /** metadata.annotations of the HelmRelease. */
+  annotations: Readonly<Record<string, string>>;
+  /** Trigger tokens already acted on (status.lastHandled*). */
+  handled: { forceAt?: string; resetAt?: string };
+  /** This replica's identity, the time, and how old a pending record of another writer must be to be stale. */
+  lock: { self: string; now: number; staleAfterMs: number };
+}
+
+/** The planner's possible answers. */
+export type PlanAction = 'install' | 'upgrade' | 'rollback' | 'uninstall' | 'unlock' | 'wait' | 'none' | 'stalled';
+
+/** The next action, why (CamelCase reason plus message), and the bookkeeping the caller must do. */
+export interface Plan {
+  action: PlanAction;
+  reason: string;
+  message: string;
+  /** Rollback target, or the pending revision to unlock. */
+  revision?: number;
+  /** Zero the failure counters before acting (the inputs changed or a reset was requested). */
+  resetCounters: boolean;
+  /** Trigger tokens this plan consumes: record them as handled once the action has run. */
+  handled: { forceAt?: string; resetAt?: string };
+  /** For `wait`: when to look again. */
+  retryAfterMs?: number;
+}
+
+/** Decides the next action; pure. */
+export function plan(input: PlanInput): Plan {
+  const releases = [...input.releases].sort((a, b) => a.revision - b.revision);
+  const latest = releases.at(-1);
+  const forceAt = newToken(input.annotations[TriggerAnnotation.ForceAt], input.handled.forceAt);
+  const resetAt = newToken(input.annotations[TriggerAnnotation.ResetAt], input.handled.resetAt);
+  const resetCounters = resetAt !== undefined || inputsChanged(input);
+  const installFailures = resetCounters ? 0 : (input.status.installFailures ?? 0);
+  const upgradeFailures = resetCounters ? 0 : (input.status.upgradeFailures ?? 0);
+  const base = { resetCounters, handled: resetAt === undefined ? {} : { resetAt } };
+  const forced = (action: 'install' | 'upgrade', message: string): Plan => ({
+    action,
+    reason: 'ForceRequested',
+    message,
+    ...base,
+    handled: { ...base.handled, forceAt },
+  });
+
+  if (latest !== undefined && isPending(latest.status)) return unlockOrWait(latest, input.lock, base);
+  if (latest?.status === ReleaseStatus.Uninstalling) {
+    return { action: 'uninstall', reason: 'UninstallInterrupted', message: `revision ${latest.revision} was left uninstalling; finishing the uninstall`, ...base };
+  }
+  const installRetries = input.spec.install?.remediation?.retries ?? 0;
+  if (latest === undefined || latest.status === ReleaseStatus.Uninstalled) {
+    if (forceAt !== undefined) return forced('install', 'install forced by maglev.io/force-at');
+    if (installFailures > installRetries) return exhausted('install', installFailures, installRetries, base);
+    const message = latest === undefined ? 'no release stored' : `revision ${latest.revision} is uninstalled`;
+    return { action: 'install', reason: 'InstallRequired', message, ...base };
+  }
+  const upgradeRetries = input.spec.upgrade?.remediation?.retries ?? 0;
+  if (latest.status === ReleaseStatus.Deployed) {
+    const drift = outOfSync(latest, input.desired);
+    if (forceAt !== undefined) return forced('upgrade', `upgrade forced by maglev.io/force-at${drift === undefined ? '' : ` (${drift})`}`);
+    if (drift === undefined) return { action: 'none', reason: 'InSync', message: `revision ${latest.revision} is deployed and up to date`, ...base };
+    if (upgradeFailures > upgradeRetries) return exhausted('upgrade', upgradeFailures, upgradeRetries, base);
+    return { action: 'upgrade', reason: 'UpgradeRequired', message: drift, ...base };
+  }
+  if (forceAt !== undefined) return forced('upgrade', `upgrade of ${latest.status} revision ${latest.revision} forced by maglev.io/force-at`);
+  if (latest.status !== ReleaseStatus.Failed) {
+    if (upgradeFailures > upgradeRetries) return exhausted('upgrade', upgradeFailures, upgradeRetries, base);
+    return { action: 'upgrade', reason: 'UpgradeRequired', message: `latest revision ${latest.revision} is ${latest.status}; upgrading to the desired state`, ...base };
+  }
+  if (resetCounters) {
+    return { action: 'upgrade', reason: 'UpgradeRequired', message: `revision ${latest.revision} is ${latest.status}; retrying with new inputs`, ...base };
+  }
+  const last = input.status.lastAttempted?.action;
+  if (last === 'rollback' || last === 'uninstall') {
+    return {
+      action: 'stalled',
+      reason: 'RemediationFailed',
+      message: `the ${last} remediating an earlier failure left revision ${latest.revision} ${latest.status}; change the spec or set maglev.io/reset-at or maglev.io/force-at to try again`,
+      ...base,
+    };
+  }
+  const everDeployed = releases.some((r) => r.status === ReleaseStatus.Deployed || r.status === ReleaseStatus.Superseded);
+  const remediation: Remediation =
+    last === 'install' || (last === undefined && !everDeployed)
+      ? { action: 'install', failures: installFailures, retries: installRetries, strategy: 'uninstall' }
+      : { action: 'upgrade', failures: upgradeFailures, retries: upgradeRetries, strategy: input.spec.upgrade?.remediation?.strategy ?? 'rollback' };
+  return { ...remediate(latest, releases, remediation), ...base };
+}
+
+/** The token when it is set and differs from the handled one. */
+function newToken(value: string | undefined, handled: string | undefined): string | undefined {
+  return value !== undefined && value !== '' && value !== handled ? value : undefined;
+}
+
+function inputsChanged(input: PlanInput): boolean {
+  const last = input.status.lastAttempted;
+  if (last === undefined) return false;
+  return last.generation !== input.generation || last.chartVersion !== input.desired.chartVersion || last.valuesDigest !== input.desired.valuesDigest;
+}
+
+/** Why the deployed revision differs from the desired state, or undefined when it does not. */
+function outOfSync(latest: RecordSummary, desired: PlanInput['desired']): string | undefined {
+  if (latest.chartName !== desired.chartName) return `chart ${latest.chartName} → ${desired.chartName}`;
+  if (latest.chartVersion !== desired.chartVersion) return `chart version ${latest.chartVersion} → ${desired.chartVersion}`;
+  if (latest.configDigest !== desired.valuesDigest) return 'values changed';
+  return undefined;
+}
+
+function exhausted(action: 'install' | 'upgrade', failures: number, retries: number, base: Pick<Plan, 'resetCounters' | 'handled'>): Plan {
+  return {
+    action: 'stalled',
+    reason: 'RetriesExceeded',
+    message: `${action} failed ${failures} time(s) with ${retries} retr${retries === 1 ? 'y' : 'ies'} allowed; change the spec or set maglev.io/reset-at or maglev.io/force-at to try again`,
+    ...base,
+  };
+}
+
+function unlockOrWait(latest: RecordSummary, lock: PlanInput['lock'], base: Pick<Plan, 'resetCounters' | 'handled'>): Plan {
+  const age = latest.writtenAtMs === undefined ? Infinity : lock.now - latest.writtenAtMs;
+  if (latest.writer === lock.self || age >= lock.staleAfterMs) {
+    const by = latest.writer === undefined ? 'helm' : latest.writer === lock.self ? 'this replica' : latest.writer;
+    return { action: 'unlock', reason: 'StalePendingRelease', message: `revision ${latest.revision} was left ${latest.status} by ${by}; marking it failed`, revision: latest.revision, ...base };
+  }
+  const waitMs = Math.max(1000, lock.staleAfterMs - age);
+  return {
+    action: 'wait',
+    reason: 'ReleaseLocked',
+    message: `revision ${latest.revision} is ${latest.status}, written by ${latest.writer ?? 'helm'} ${Math.round(age / 1000)}s ago; another operation may be in progress`,
+    revision: latest.revision,
+    retryAfterMs: waitMs,
+    ...base,
+  };
+}
