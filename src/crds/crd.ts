@@ -82,6 +82,17 @@ export function rootSchema(def: KindDefinition): Schema {
   };
 }
 
+/**
+ * The root as the CRD carries it. metadata stays a bare `{ type: object }`: the API server validates it
+ * itself and rejects a CRD that says anything more about it (even a description).
+ */
+export function openApiRoot(def: KindDefinition): Record<string, unknown> {
+  const root = toOpenApi(rootSchema(def));
+  const properties = root.properties as Record<string, unknown>;
+  properties.metadata = { type: 'object' };
+  return root;
+}
+
 /** The CustomResourceDefinition object for a kind. */
 export function buildCrd(def: KindDefinition): Record<string, unknown> {
   return {
@@ -106,7 +117,7 @@ export function buildCrd(def: KindDefinition): Record<string, unknown> {
           storage: true,
           subresources: { status: {} },
           additionalPrinterColumns: def.printerColumns,
-          schema: { openAPIV3Schema: toOpenApi(rootSchema(def)) },
+          schema: { openAPIV3Schema: openApiRoot(def) },
         },
       ],
     },
