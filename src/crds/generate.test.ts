@@ -136,7 +136,7 @@ describe('generated types', () => {
     const hr: HelmRelease = {
       apiVersion: 'maglev.io/v1alpha1',
       kind: 'HelmRelease',
-      metadata: { name: 'web' },
+      metadata: { name: 'web', namespace: 'apps', creationTimestamp: '2025-01-01T00:00:00Z', generation: 3 },
       spec: { chart: { repository: 'https://charts.example.com', name: 'podinfo' }, upgrade: { remediation: { strategy: 'uninstall' } } },
     };
     const distro: MaglevDistro = {

@@ -125,13 +125,49 @@ function kindDeclaration(def: KindDefinition, decls: Declarations): string {
     `  apiVersion: typeof API_VERSION;\n` +
     `  kind: '${def.kind}';\n` +
     doc('Standard object metadata.', '  ') +
-    `  metadata: V1ObjectMeta;\n` +
+    `  metadata: ObjectMeta;\n` +
     doc(def.spec.description, '  ') +
     `  spec: ${spec};\n` +
     doc(def.status.description, '  ') +
     `  status?: ${status};\n}\n`
   );
 }
+
+/** Object metadata as the raw JSON API client sees it (timestamps are strings, not Dates). */
+const OBJECT_META = `/** Standard object metadata, as it travels over the wire (raw JSON: timestamps are RFC 3339 strings). */
+export interface ObjectMeta {
+  /** Name, unique in the namespace. */
+  name?: string;
+  /** Prefix for a server-generated name. */
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  /** Incremented by the API server on every spec change. */
+  generation?: number;
+  creationTimestamp?: string;
+  /** Set when deletion was requested; the object stays while finalizers remain. */
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+  managedFields?: unknown[];
+}
+
+/** An owner of an object (garbage collection deletes the object with its controller owner). */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  /** True for the managing controller (at most one owner). */
+  controller?: boolean;
+  /** When true, the owner cannot be deleted in foreground before this object. */
+  blockOwnerDeletion?: boolean;
+}
+`;
 
 function constants(kinds: readonly KindDefinition[]): string {
   const entries = (f: (d: KindDefinition) => string) => kinds.map((d) => `  ${d.kind}: '${f(d)}',\n`).join('');
@@ -156,8 +192,9 @@ export function generateTypes(kinds: readonly KindDefinition[]): string {
   const decls = new Declarations();
   const roots = kinds.map((def) => kindDeclaration(def, decls));
   return [
-    `${GENERATED_HEADER}\nimport type { V1ObjectMeta } from '@kubernetes/client-node';\n`,
+    `${GENERATED_HEADER}\n`,
     constants(kinds),
+    OBJECT_META,
     ...roots,
     decls.toString(),
   ].join('\n');
