@@ -19,8 +19,9 @@ export default defineConfig({
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 300_000,
-          fileParallelism: false,
+          // One file at a time: each file starts its own operator, which watches every namespace.
           pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

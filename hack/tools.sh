@@ -36,7 +36,9 @@ k8s_binaries() {
   } > go.mod
   local pkgs=()
   for n in "${names[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$n"); done
-  go get "${pkgs[@]}" >&2
+  local versioned=()
+  for n in "${pkgs[@]}"; do versioned+=("$n@$v"); done
+  go get "${versioned[@]}" >&2   # without @version, go get would move k8s.io/kubernetes to latest
   local major minor ld
   major=$(echo "$v" | cut -d. -f1 | tr -d v); minor=$(echo "$v" | cut -d. -f2)
   ld="-s -w"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The one test command (npm test, called by .ci/run): installs what is missing (npm packages,
+# the pinned control-plane binaries), builds, checks types and lint, then runs unit and e2e tests
+# in one vitest run and prints a plain "tests: N passed, N failed, N skipped" line at the end.
+# Extra arguments go to vitest (e.g. `npm test -- --project unit`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+t0=$SECONDS
+
+bash hack/deps.sh
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "[test] installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+bash hack/tools.sh ensure
+echo "[test] build, typecheck, lint"
+npm run --silent build
+npm run --silent typecheck
+npm run --silent lint
+
+mkdir -p .e2e
+report=.e2e/vitest-report.json
+rm -f "$report"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+if [ -f "$report" ]; then
+  node -e '
+    const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+    const skipped = r.numPendingTests + r.numTodoTests;
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);' "$report"
+fi
+echo "[test] finished in $((SECONDS - t0))s with exit code $status"
+exit $status
