@@ -140,3 +140,16 @@ describe('prepareChart: installability', () => {
     else expect(run).toThrow(error);
   });
 });
+
+describe('prepareChart: result tree', () => {
+  it('hands out a tree whose nodes are never shared, even for a chart aliased twice', () => {
+    const child = mkChart('child', { deps: [mkChart('grand')], requires: [{ name: 'grand', version: '*' }] });
+    const top = mkChart('top', { deps: [child], requires: [{ name: 'child', version: '*', alias: 'a' }, { name: 'child', version: '*', alias: 'b' }] });
+    const out = prepareChart(top, {});
+    const [a, b] = out.chart.dependencies;
+    expect(a?.metadata.name).toBe('a');
+    expect(b?.metadata.name).toBe('b');
+    expect(a?.dependencies[0]).not.toBe(b?.dependencies[0]);
+    expect(a?.dependencies[0]).toEqual(b?.dependencies[0]);
+  });
+});

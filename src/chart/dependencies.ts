@@ -126,11 +126,16 @@ function processImports(c: Chart, consumed: WeakSet<ChartDependency>): void {
   c.values = coalesceTables(deepCopy(cvals), imported, true);
 }
 
-/** A private copy of a chart tree to run Helm's in-place dependency processing on. */
-function workingCopy(c: Chart): Chart {
+/**
+ * A copy of a chart tree in which every node, metadata and dependency entry is its own object: the private
+ * tree Helm's in-place processing runs on, and the result handed out (alias copies no longer share nodes).
+ */
+function treeCopy(c: Chart): Chart {
   const metadata = { ...c.metadata };
   if (c.metadata.dependencies !== undefined) metadata.dependencies = c.metadata.dependencies.map((d) => ({ ...d }));
-  return { ...c, metadata, dependencies: c.dependencies.map(workingCopy) };
+  const copy: Chart = { ...c, metadata, values: deepCopy(c.values), templates: [...c.templates], crds: [...c.crds], files: [...c.files], raw: [...c.raw] };
+  copy.dependencies = c.dependencies.map(treeCopy);
+  return copy;
 }
 
 /** Options for {@link prepareChart}. */
@@ -187,10 +192,10 @@ export function prepareChart(chart: Chart, userValues: Values | undefined, opts:
   checkInstallable(chart, opts.kubeVersion);
   checkDependencies(chart);
   const user = userValues ?? {};
-  const work = workingCopy(chart);
+  const work = treeCopy(chart);
   processEnabled(work, user, '');
   processImports(work, new WeakSet());
   const values = deepCopy(coalesceValues(work, user, { warn: opts.warn ?? (() => undefined) }));
   if (opts.skipSchemaValidation !== true) assertValuesValid(work, values, opts.schemaLimits);
-  return { chart: work, values };
+  return { chart: treeCopy(work), values };
 }

@@ -61,8 +61,8 @@ export interface Chart {
   files: ChartFile[];
   /**
    * Subcharts from charts/ (archives or directories), before conditions/tags are applied. After
-   * prepareChart: enabled subcharts only, each named by its alias (metadata.name); alias copies of one
-   * chart may share subchart objects, as in Helm, so treat charts as read-only.
+   * prepareChart: enabled subcharts only, each named by its alias (metadata.name), every node its own
+   * object.
    */
   dependencies: Chart[];
   /** Every file of this chart (subchart files excluded), for repackaging (e.g. for the helm binary). */
