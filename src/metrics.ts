@@ -15,6 +15,7 @@ export interface Metrics {
   workqueueWorkDuration: Histogram<'name'>;
   leader: Gauge;
   objectReady: Gauge<'kind' | 'namespace' | 'name'>;
+  apiRequests: Counter<'verb' | 'code'>;
 }
 
 /** Creates the registry with default process metrics and the operator's own metrics. */
@@ -57,6 +58,12 @@ export function createMetrics(): Metrics {
       name: 'maglev_object_ready',
       help: 'Ready condition of each HelmRelease and MaglevDistro: 1 True, 0 False, -1 Unknown.',
       labelNames: ['kind', 'namespace', 'name'],
+      registers,
+    }),
+    apiRequests: new Counter({
+      name: 'maglev_api_requests_total',
+      help: 'Requests the operator sent to the Kubernetes API server (watches excluded), by HTTP verb and status code.',
+      labelNames: ['verb', 'code'],
       registers,
     }),
   };

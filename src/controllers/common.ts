@@ -1,0 +1,130 @@
+/**
+ * What both controllers share: the thin reconcile shape (read the cache, validate, hand the object
+ * to a driver, write status in one place) and the per-object readiness gauge. A driver does the
+ * kind's real work (releases for HelmRelease, plans for MaglevDistro) and reports where it stands.
+ */
+import type { Logger } from 'pino';
+import { ErrorCode, MaglevError, errorMessage, isMaglevError } from '../errors.js';
+import type { Problem } from '../crds/index.js';
+import {
+  ConditionType,
+  getCondition,
+  summarize,
+  type Condition,
+  type ReconcileState,
+} from '../runtime/conditions.js';
+import type { EventRecorder } from '../runtime/events.js';
+import { refOf, type KubeObject } from '../runtime/object.js';
+import type { Reconciler, Result } from '../runtime/reconcile.js';
+import { patchStatus, type StatusClient } from '../runtime/status.js';
+import type { CacheReader } from '../runtime/store.js';
+
+/** Annotation a user sets (to any new token) to ask for a reconcile now. */
+export const RECONCILE_REQUESTED_AT = 'maglev.io/reconcile-requested-at';
+
+/** The status fields every maglev.io object carries. */
+export interface CommonStatus {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  lastHandledReconcileAt?: string;
+}
+
+/** An object of one of our kinds, with a status the controller owns. */
+export type ManagedObject<S extends CommonStatus> = KubeObject & { spec?: unknown; status?: S };
+
+/** What a driver reports after doing (or deciding not to do) its work. */
+export interface DriverOutcome<S> {
+  state: ReconcileState;
+  /** Kind-specific status fields to set (merged over the current status). */
+  status?: Partial<S>;
+  requeueAfterMs?: number;
+}
+
+/** The kind-specific part of a reconcile. It may throw; a terminal MaglevError stalls the object. */
+export type Driver<T, S> = (obj: T, log: Logger, signal: AbortSignal) => Promise<DriverOutcome<S>>;
+
+/** Reports the Ready condition of an object to the readiness gauge, or forgets a deleted object. */
+export interface ReadinessSink {
+  set(kind: string, namespace: string, name: string, ready: Condition | undefined): void;
+  remove(kind: string, namespace: string, name: string): void;
+}
+
+/** Everything {@link objectReconciler} needs. */
+export interface ObjectReconcilerDeps<T extends ManagedObject<S>, S extends CommonStatus> {
+  kind: string;
+  cache: CacheReader<T>;
+  client: StatusClient;
+  events: Pick<EventRecorder, 'record'>;
+  readiness: ReadinessSink;
+  /** Problems the API server cannot catch; any problem stalls the object with reason InvalidSpec. */
+  validate: (obj: T) => Problem[];
+  drive: Driver<T, S>;
+  now?: () => Date;
+}
+
+/** Builds the reconciler for one kind (see the module comment and src/runtime/reconcile.ts). */
+export function objectReconciler<T extends ManagedObject<S>, S extends CommonStatus>(
+  deps: ObjectReconcilerDeps<T, S>,
+): Reconciler {
+  const now = deps.now ?? (() => new Date());
+  return async (req, ctx): Promise<Result> => {
+    const obj = deps.cache.get(req.namespace, req.name);
+    if (obj === undefined) {
+      deps.readiness.remove(deps.kind, req.namespace, req.name);
+      return {};
+    }
+    let outcome: DriverOutcome<S>;
+    let failure: unknown;
+    const problems = deps.validate(obj);
+    if (problems.length > 0) {
+      failure = new MaglevError(ErrorCode.InvalidSpec, problems.map((p) => `${p.field}: ${p.message}`).join('; '), {
+        terminal: true,
+        where: problems[0]?.field,
+      });
+      outcome = { state: { phase: 'stalled', reason: ErrorCode.InvalidSpec, message: errorMessage(failure) } };
+    } else {
+      try {
+        outcome = await deps.drive(obj, ctx.log, ctx.signal);
+      } catch (err) {
+        failure = err;
+        const terminal = isMaglevError(err) && err.terminal;
+        const reason = isMaglevError(err) ? err.code : 'ReconcileError';
+        outcome = { state: { phase: terminal ? 'stalled' : 'retrying', reason, message: errorMessage(err) } };
+      }
+    }
+    const written = await writeStatus(deps, obj, outcome, now());
+    deps.readiness.set(deps.kind, req.namespace, req.name, getCondition(written?.conditions, ConditionType.Ready));
+    if (failure !== undefined) {
+      if (written !== undefined && changedTo(obj.status, written)) {
+        await deps.events.record(refOf(obj), { type: 'Warning', reason: outcome.state.reason, action: 'Reconcile', note: outcome.state.message });
+      }
+      throw failure;
+    }
+    return outcome.requeueAfterMs === undefined ? {} : { requeueAfterMs: outcome.requeueAfterMs };
+  };
+}
+
+/** True when the Ready condition's reason or message differs from the one before (a new failure). */
+function changedTo(before: CommonStatus | undefined, after: CommonStatus): boolean {
+  const a = getCondition(before?.conditions, ConditionType.Ready);
+  const b = getCondition(after.conditions, ConditionType.Ready);
+  return a?.reason !== b?.reason || a?.message !== b?.message;
+}
+
+async function writeStatus<T extends ManagedObject<S>, S extends CommonStatus>(
+  deps: ObjectReconcilerDeps<T, S>,
+  obj: T,
+  outcome: DriverOutcome<S>,
+  at: Date,
+): Promise<S | undefined> {
+  const generation = obj.metadata?.generation;
+  const requested = obj.metadata?.annotations?.[RECONCILE_REQUESTED_AT];
+  const result = await patchStatus<ManagedObject<S>>(deps.client, obj, (current) => {
+    const base = (current ?? {}) as S;
+    const next: S = { ...base, ...outcome.status, observedGeneration: generation };
+    next.conditions = summarize(base.conditions, outcome.state, generation, at);
+    if (requested !== undefined) next.lastHandledReconcileAt = requested;
+    return next;
+  });
+  return result.outcome === 'notFound' ? undefined : result.object.status;
+}

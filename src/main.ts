@@ -1,0 +1,207 @@
+/**
+ * `maglev operator`: wiring only. Options → logger → metrics → API client → caches → controllers,
+ * started under leader election when asked; SIGTERM/SIGINT stop work gracefully and release the lease.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino, type Logger } from 'pino';
+import { API_VERSION, KINDS, PLURALS, type HelmRelease, type MaglevDistro } from './crds/index.js';
+import { helmReleaseReconciler } from './controllers/helmrelease.js';
+import { maglevDistroReconciler } from './controllers/maglevdistro.js';
+import type { ReadinessSink } from './controllers/common.js';
+import { errorMessage } from './errors.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { optionsUsage, parseOptions, type Options } from './options.js';
+import {
+  Controller,
+  EventRecorder,
+  informerCache,
+  KubeApiClient,
+  KubeLeaseStore,
+  LeaderElector,
+  ResourceClient,
+  RestMapper,
+  statusOf,
+  type ApiClient,
+  type InformerCache,
+  type KubeObject,
+  type Reconciler,
+} from './runtime/index.js';
+import { metricsServer, probesServer, type Listening } from './server.js';
+
+/** Field manager of every write the operator makes. */
+export const FIELD_MANAGER = 'maglev-operator';
+
+/** Runs the operator until SIGTERM/SIGINT or lost leadership; resolves the process exit code. */
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(optionsUsage);
+    return 0;
+  }
+  let opts: Options;
+  try {
+    opts = parseOptions(argv, process.env);
+  } catch (err) {
+    process.stderr.write(`maglev operator: ${errorMessage(err)}\n`);
+    return 2;
+  }
+  const log = pino({ level: opts.logLevel, base: { identity: opts.identity } });
+  try {
+    return await operate(opts, log);
+  } catch (err) {
+    log.fatal({ err: errorMessage(err) }, 'operator failed');
+    return 1;
+  }
+}
+
+function loadKubeConfig(opts: Options): KubeConfig {
+  const kc = new KubeConfig();
+  if (opts.kubeconfig !== undefined) kc.loadFromFile(opts.kubeconfig);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+function readinessGauge(metrics: Metrics): ReadinessSink {
+  return {
+    set: (kind, namespace, name, ready) => {
+      const value = ready?.status === 'True' ? 1 : ready?.status === 'False' ? 0 : -1;
+      metrics.objectReady.set({ kind, namespace, name }, value);
+    },
+    remove: (kind, namespace, name) => void metrics.objectReady.remove({ kind, namespace, name }),
+  };
+}
+
+/** Wraps an API client so every request is counted by verb and status code. */
+function countingClient(inner: ApiClient, metrics: Metrics): ApiClient {
+  return {
+    request: async (req) => {
+      try {
+        const body = await inner.request(req);
+        metrics.apiRequests.inc({ verb: req.method, code: '2xx' });
+        return body;
+      } catch (err) {
+        metrics.apiRequests.inc({ verb: req.method, code: String(statusOf(err) ?? 'error') });
+        throw err;
+      }
+    },
+  };
+}
+
+function collectionPath(plural: string, namespace: string | undefined): string {
+  const ns = namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
+  return `/apis/${API_VERSION}${ns}/${plural}`;
+}
+
+function newController(name: string, reconciler: Reconciler, opts: Options, log: Logger, metrics: Metrics): Controller {
+  return new Controller({
+    name,
+    reconciler,
+    logger: log,
+    workers: opts.concurrency,
+    metrics: {
+      reconciled: (outcome, seconds) => {
+        metrics.reconcileTotal.inc({ controller: name, result: outcome });
+        metrics.reconcileDuration.observe({ controller: name }, seconds);
+      },
+    },
+    queue: {
+      metrics: {
+        depth: (n) => metrics.workqueueDepth.set({ name }, n),
+        added: () => metrics.workqueueAdds.inc({ name }),
+        retried: () => metrics.workqueueRetries.inc({ name }),
+        workDuration: (s) => metrics.workqueueWorkDuration.observe({ name }, s),
+      },
+    },
+  });
+}
+
+async function operate(opts: Options, log: Logger): Promise<number> {
+  const kc = loadKubeConfig(opts);
+  const metrics = createMetrics();
+  const api = countingClient(new KubeApiClient(kc), metrics);
+  const resources = new ResourceClient(api, new RestMapper(api), FIELD_MANAGER);
+  const events = new EventRecorder({ client: api, reportingInstance: opts.identity, logger: log.child({ component: 'events' }) });
+  const readiness = readinessGauge(metrics);
+
+  const releases: InformerCache<HelmRelease & KubeObject> = informerCache(kc, api, {
+    path: collectionPath(PLURALS.HelmRelease, opts.watchNamespace),
+    logger: log.child({ cache: KINDS.HelmRelease }),
+  });
+  const distros: InformerCache<MaglevDistro & KubeObject> = informerCache(kc, api, {
+    path: collectionPath(PLURALS.MaglevDistro, opts.watchNamespace),
+    logger: log.child({ cache: KINDS.MaglevDistro }),
+  });
+  const controllers = [
+    newController(KINDS.HelmRelease, helmReleaseReconciler({ cache: releases, client: resources, events, readiness }), opts, log, metrics),
+    newController(KINDS.MaglevDistro, maglevDistroReconciler({ cache: distros, client: resources, events, readiness }), opts, log, metrics),
+  ];
+  const [hrController, distroController] = controllers;
+  hrController?.watch(releases);
+  distroController?.watch(distros);
+
+  const servers: Listening[] = [];
+  servers.push(await metricsServer(metrics.registry, opts.metricsAddress));
+  servers.push(await probesServer(() => releases.hasSynced() && distros.hasSynced(), opts.probesAddress));
+  log.info({ metricsPort: servers[0]?.port, probesPort: servers[1]?.port }, 'listening');
+  releases.start();
+  distros.start();
+
+  let resolveExit: (code: number) => void = () => {};
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+  // Controllers start only once both caches hold a full list, so no reconcile reads a partial cache.
+  const startControllers = (): void => {
+    const synced = AbortSignal.timeout(120_000);
+    void Promise.all([releases.waitForSync(synced), distros.waitForSync(synced)]).then(([a, b]) => {
+      if (!a || !b) {
+        log.error('caches did not sync within 120s; stopping');
+        resolveExit(1);
+        return;
+      }
+      for (const c of controllers) c.start();
+    });
+  };
+  let elector: LeaderElector | undefined;
+  if (opts.leaderElect) {
+    metrics.leader.set(0);
+    elector = new LeaderElector({
+      store: new KubeLeaseStore(api, opts.leaderElectionNamespace, opts.leaderElectionId),
+      identity: opts.identity,
+      logger: log.child({ component: 'leader' }),
+      leaseDurationMs: opts.leaseDurationMs,
+      renewDeadlineMs: opts.renewDeadlineMs,
+      retryPeriodMs: opts.retryPeriodMs,
+      onStartedLeading: () => {
+        metrics.leader.set(1);
+        log.info('became leader; starting controllers');
+        startControllers();
+      },
+      onStoppedLeading: () => {
+        metrics.leader.set(0);
+        log.error('lost leadership; stopping so that only the new leader acts');
+        resolveExit(1);
+      },
+    });
+    elector.start();
+  } else {
+    metrics.leader.set(1);
+    startControllers();
+  }
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log.info({ signal }, 'shutting down');
+    resolveExit(0);
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const code = await exited;
+  process.removeListener('SIGTERM', onSignal);
+  process.removeListener('SIGINT', onSignal);
+
+  // Graceful shutdown: stop taking work, let in-flight reconciles finish up to the deadline, then
+  // free the lease so another replica takes over at once, and close the listeners.
+  await Promise.all(controllers.map((c) => c.stop(opts.shutdownTimeoutMs)));
+  await Promise.all([releases.stop(), distros.stop()]);
+  if (elector !== undefined) await elector.release();
+  await Promise.all(servers.map((s) => s.app.close()));
+  log.info({ code }, 'stopped');
+  return code;
+}

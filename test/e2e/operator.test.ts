@@ -1,0 +1,193 @@
+/**
+ * The operator foundation against a real API server: CRDs and their validation, first status within
+ * 2 s, spec errors the API server cannot catch, metrics, no writes when nothing changed, leader
+ * election with failover after SIGKILL, and surviving an API server restart.
+ */
+import { execFileSync } from 'node:child_process';
+import * as k8s from '@kubernetes/client-node';
+import { describe, expect, inject, it } from 'vitest';
+import {
+  clients,
+  metricValue,
+  operatorPorts,
+  scrape,
+  startOperator,
+  testNamespace,
+  waitFor,
+  type OperatorProcess,
+} from './harness.js';
+import { repoRoot } from './paths.js';
+
+const group = 'maglev.io';
+const version = 'v1alpha1';
+const local = ['127.0.0.1:0'];
+
+interface Condition {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+}
+interface Obj {
+  metadata: { name: string; resourceVersion: string; generation: number };
+  status?: { observedGeneration?: number; conditions?: Condition[] };
+}
+
+function custom() {
+  return clients().kc.makeApiClient(k8s.CustomObjectsApi);
+}
+
+function helmRelease(name: string, spec: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    apiVersion: `${group}/${version}`,
+    kind: 'HelmRelease',
+    metadata: { name },
+    spec: { chart: { repository: 'https://charts.example.com', name: 'podinfo', version: '>=6.0.0 <7.0.0' }, ...spec },
+  };
+}
+
+async function create(ns: string, body: Record<string, unknown>, plural = 'helmreleases'): Promise<Obj> {
+  return (await custom().createNamespacedCustomObject({ group, version, namespace: ns, plural, body })) as Obj;
+}
+
+async function get(ns: string, name: string, plural = 'helmreleases'): Promise<Obj> {
+  return (await custom().getNamespacedCustomObject({ group, version, namespace: ns, plural, name })) as Obj;
+}
+
+async function rejection(ns: string, body: Record<string, unknown>): Promise<string> {
+  try {
+    await create(ns, body);
+  } catch (err) {
+    if (err instanceof k8s.ApiException) return String(err.body);
+    throw err;
+  }
+  throw new Error('the API server accepted an invalid object');
+}
+
+function operator(args: string[] = []): OperatorProcess {
+  return startOperator(['--metrics-bind-address', local[0] ?? '', '--health-probe-bind-address', local[0] ?? '', '--log-level', 'debug', ...args]);
+}
+
+describe('CRDs', () => {
+  it('are installed and Established', async () => {
+    const ext = clients().kc.makeApiClient(k8s.ApiextensionsV1Api);
+    for (const name of ['helmreleases.maglev.io', 'maglevdistros.maglev.io']) {
+      const crd = await ext.readCustomResourceDefinition({ name });
+      expect(crd.status?.conditions?.find((c) => c.type === 'Established')?.status).toBe('True');
+    }
+  });
+
+  it('reject a HelmRelease with two chart sources, naming the field', async () => {
+    const ns = await testNamespace();
+    const body = helmRelease('two-sources');
+    (body.spec as { chart: Record<string, unknown> }).chart.url = 'https://example.com/podinfo-6.5.0.tgz';
+    expect(await rejection(ns, body)).toContain('spec.chart');
+  });
+
+  it('reject a bad enum value, naming the field', async () => {
+    const ns = await testNamespace();
+    const message = await rejection(ns, helmRelease('bad-enum', { install: { crds: 'Sometimes' } }));
+    expect(message).toContain('spec.install.crds');
+    expect(message).toContain('Sometimes');
+  });
+});
+
+describe('operator process', () => {
+  it('records observedGeneration and a condition within 2 s of creation', async () => {
+    const ns = await testNamespace();
+    const op = operator();
+    await waitFor('operator ready', async () => ((await fetch(`http://127.0.0.1:${(await operatorPorts(op)).probes}/readyz`)).ok ? true : undefined));
+    const created = await create(ns, helmRelease('first'));
+    const start = Date.now();
+    const seen = await waitFor('first status', async () => {
+      const o = await get(ns, 'first');
+      return o.status?.observedGeneration === created.metadata.generation && (o.status.conditions?.length ?? 0) > 0 ? o : undefined;
+    }, 5_000);
+    expect(Date.now() - start).toBeLessThan(2_000);
+    expect(seen.status?.conditions?.map((c) => c.type)).toContain('Ready');
+  });
+
+  it('stalls an invalid semver range with Ready=False naming spec.chart.version', async () => {
+    const ns = await testNamespace();
+    operator();
+    await create(ns, helmRelease('bad-range', { chart: { repository: 'https://charts.example.com', name: 'podinfo', version: '>=1.0 <<2' } }));
+    const ready = await waitFor('Ready=False', async () => {
+      const c = (await get(ns, 'bad-range')).status?.conditions?.find((x) => x.type === 'Ready');
+      return c?.status === 'False' ? c : undefined;
+    }, 20_000);
+    expect(ready.reason).toBe('InvalidSpec');
+    expect(ready.message).toContain('spec.chart.version');
+    const stalled = (await get(ns, 'bad-range')).status?.conditions?.find((x) => x.type === 'Stalled');
+    expect(stalled?.status).toBe('True');
+  });
+
+  it('moves reconcile counters, and a reconcile with nothing to do sends no write', async () => {
+    const ns = await testNamespace();
+    const op = operator();
+    const { metrics } = await operatorPorts(op);
+    await create(ns, helmRelease('steady', { interval: '1s' }));
+    const settled = await waitFor('first status', async () => {
+      const o = await get(ns, 'steady');
+      return o.status?.conditions?.length ? o : undefined;
+    }, 20_000);
+    // Let the first reconciles (and the update events their own status write causes) pass.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const before = await scrape(metrics);
+    const rv = (await get(ns, 'steady')).metadata.resourceVersion;
+    // interval 1s: the release is re-checked about every second with nothing to change.
+    await new Promise((r) => setTimeout(r, 5_000));
+    const after = await scrape(metrics);
+    const reconciles = (page: string) => metricValue(page, 'maglev_reconcile_total', { controller: 'HelmRelease' });
+    const writes = (page: string) =>
+      ['POST', 'PUT', 'PATCH', 'DELETE'].reduce((n, verb) => n + metricValue(page, 'maglev_api_requests_total', { verb }), 0);
+    expect(reconciles(after) - reconciles(before)).toBeGreaterThanOrEqual(3);
+    expect(writes(after) - writes(before)).toBe(0);
+    expect((await get(ns, 'steady')).metadata.resourceVersion).toBe(rv);
+    expect(settled.metadata.name).toBe('steady');
+  });
+});
+
+describe('leader election', () => {
+  it('elects exactly one leader and fails over within the lease duration after SIGKILL', async () => {
+    const ns = await testNamespace('lease');
+    const leaseArgs = ['--leader-elect', '--leader-election-namespace', ns, '--lease-duration', '4s', '--renew-deadline', '3s', '--retry-period', '500ms'];
+    const a = operator([...leaseArgs, '--identity', 'replica-a']);
+    const b = operator([...leaseArgs, '--identity', 'replica-b']);
+    const [pa, pb] = await Promise.all([operatorPorts(a), operatorPorts(b)]);
+    const coordination = clients().kc.makeApiClient(k8s.CoordinationV1Api);
+    const holder = async () => (await coordination.readNamespacedLease({ name: 'maglev-operator', namespace: ns })).spec?.holderIdentity;
+    const first = await waitFor('a leader', async () => (await holder()) || undefined, 20_000);
+    const leaderGauge = async (port: number) => metricValue(await scrape(port), 'maglev_leader');
+    // Give the other replica a few retry periods to (not) take the lease too.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect([await leaderGauge(pa.metrics), await leaderGauge(pb.metrics)].sort()).toEqual([0, 1]);
+    const [leader, follower] = first === 'replica-a' ? [a, b] : [b, a];
+    const killedAt = Date.now();
+    await leader.stop('SIGKILL');
+    const second = await waitFor('failover', async () => {
+      const h = await holder();
+      return h && h !== first ? h : undefined;
+    }, 15_000);
+    const failoverMs = Date.now() - killedAt;
+    expect(second).not.toBe(first);
+    expect(failoverMs).toBeLessThan(4_000 + 1_000); // lease duration plus one retry period of slack
+    // The new leader reconciles.
+    await create(ns, helmRelease('after-failover'));
+    await waitFor('status from the new leader', async () => ((await get(ns, 'after-failover')).status?.conditions?.length ? true : undefined), 20_000);
+    expect(follower.child.exitCode).toBeNull();
+  });
+});
+
+describe.skipIf(inject('clusterKind') !== 'local')('API server restart', () => {
+  it('keeps reconciling new objects after kube-apiserver restarts under it', async () => {
+    const ns = await testNamespace();
+    const op = operator();
+    await create(ns, helmRelease('before'));
+    await waitFor('status before restart', async () => ((await get(ns, 'before')).status?.conditions?.length ? true : undefined), 20_000);
+    execFileSync('bash', [`${repoRoot}/hack/cluster.sh`, 'restart', 'kube-apiserver'], { stdio: 'inherit' });
+    await waitFor('API server back', async () => ((await clients().core.readNamespace({ name: ns })) ? true : undefined), 60_000);
+    await create(ns, helmRelease('after'));
+    await waitFor('status after restart', async () => ((await get(ns, 'after')).status?.conditions?.length ? true : undefined), 60_000);
+    expect(op.child.exitCode).toBeNull();
+  });
+});
