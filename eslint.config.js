@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'eslint.config.js', '**/testdata/**', 'charts/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.cache/**', '.e2e/**', 'eslint.config.js', '**/testdata/**', 'charts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

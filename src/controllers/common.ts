@@ -74,7 +74,7 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
       return {};
     }
     let outcome: DriverOutcome<S>;
-    let failure: unknown;
+    let failure: Error | undefined;
     const problems = deps.validate(obj);
     if (problems.length > 0) {
       failure = new MaglevError(ErrorCode.InvalidSpec, problems.map((p) => `${p.field}: ${p.message}`).join('; '), {
@@ -86,7 +86,7 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
       try {
         outcome = await deps.drive(obj, ctx.log, ctx.signal);
       } catch (err) {
-        failure = err;
+        failure = err instanceof Error ? err : new Error(errorMessage(err));
         const terminal = isMaglevError(err) && err.terminal;
         const reason = isMaglevError(err) ? err.code : 'ReconcileError';
         outcome = { state: { phase: terminal ? 'stalled' : 'retrying', reason, message: errorMessage(err) } };
