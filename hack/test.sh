@@ -18,6 +18,10 @@ npm run --silent build
 npm run --silent typecheck
 npm run --silent lint
 
+cluster_dir=${MAGLEV_CLUSTER_DIR:-${MAGLEV_CACHE:-$HOME/.cache/maglev-operator}/cluster}
+was_up=0
+bash hack/cluster.sh status >/dev/null 2>&1 && was_up=1
+
 mkdir -p .e2e
 report=.e2e/vitest-report.json
 rm -f "$report"
@@ -28,6 +32,15 @@ if [ -f "$report" ]; then
     const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
     const skipped = r.numPendingTests + r.numTodoTests;
     console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);' "$report"
+fi
+# A cluster this run started is stopped by the e2e teardown: check that nothing of it is left running.
+if [ $was_up = 0 ] && [ -z "${E2E_KUBECONFIG:-}" ] && [ "${E2E_KEEP_CLUSTER:-}" != 1 ]; then
+  left=$(pgrep -f "$cluster_dir" | wc -l || true)
+  if [ "$left" -gt 0 ]; then
+    echo "[test] cluster down left $left processes running:"; pgrep -af "$cluster_dir"; status=1
+  else
+    echo "[test] cluster down left no process running"
+  fi
 fi
 echo "[test] finished in $((SECONDS - t0))s with exit code $status"
 exit $status
