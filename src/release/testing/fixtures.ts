@@ -1,5 +1,7 @@
 /** Sample records and the Helm-written fixture Secrets (testdata/helm-fixture) for tests. */
 import { readFileSync } from 'node:fs';
+import { manifestText } from '../../render/manifest.js';
+import type { Hook, HookEvent, RenderedObject, RenderResult } from '../../render/types.js';
 import { ReleaseStatus, type ReleaseRecord } from '../record.js';
 import type { StoredSecret } from '../secrets.js';
 
@@ -48,4 +50,29 @@ export function helmWrittenSecrets(): StoredSecret[] {
     type: s.type ?? '',
     release: Buffer.from(s.data.release, 'base64').toString('utf8'),
   }));
+}
+
+/** A rendered object from a plain object (its text is JSON, which is valid YAML). */
+export function rendered(object: Record<string, unknown> & { kind: string; metadata: { name: string } & Record<string, unknown> }, source = `web/templates/${object.metadata.name}.yaml`): RenderedObject {
+  return { source, text: JSON.stringify(object), object: object as RenderedObject['object'] };
+}
+
+/** A hook of `events` with the given policies, as the renderer would return it. */
+export function renderedHook(name: string, kind: string, events: HookEvent[], over: Partial<Hook> = {}): Hook {
+  const apiVersion = kind === 'Job' ? 'batch/v1' : 'v1';
+  return {
+    ...rendered({ apiVersion, kind, metadata: { name } }, `web/templates/hook-${name}.yaml`),
+    name,
+    kind,
+    events,
+    weight: 0,
+    deletePolicies: ['before-hook-creation'],
+    outputLogPolicies: [],
+    ...over,
+  };
+}
+
+/** A render result with the given objects, hooks and CRDs (objects are taken as already in install order). */
+export function fakeRender(objects: RenderedObject[], hooks: Hook[] = [], crds: RenderedObject[] = []): RenderResult {
+  return { objects, hooks, crds, notes: 'Thanks for installing.', manifest: manifestText(objects) };
 }

@@ -1,0 +1,61 @@
+/**
+ * What every release action runs against, as interfaces so actions are tested with fakes and wired to
+ * the cluster by the controller: record storage, an applier (server-side apply as `maglev-operator`, get,
+ * delete, and REST scope), a hook executor, a readiness waiter, a clock and a logger. An action runs
+ * ONE Helm operation end to end and reports how it ended; it never picks the next action (the planner does).
+ */
+import type { Logger } from 'pino';
+import type { MaglevError } from '../../errors.js';
+import type { ApplyOptions, CallOptions, TargetRef } from '../../runtime/apply.js';
+import type { Clock } from '../../runtime/clock.js';
+import type { KubeObject } from '../../runtime/object.js';
+import type { HookExecutor } from '../hooks.js';
+import type { ReleaseRecord } from '../record.js';
+import type { ReleaseStorage } from '../storage.js';
+
+/** The field manager of every server-side apply the actions send. */
+export const FIELD_MANAGER = 'maglev-operator';
+
+/** Cluster writes and reads; `ResourceClient` (src/runtime/apply.ts) plus a REST-mapper lookup implement it. */
+export interface ReleaseApplier {
+  apply(obj: KubeObject, opts?: ApplyOptions): Promise<KubeObject>;
+  /** The live object, or undefined when it does not exist. */
+  get(ref: TargetRef, opts?: CallOptions): Promise<KubeObject | undefined>;
+  /** Deletes (propagation Background); false when already gone. */
+  delete(ref: TargetRef, opts?: CallOptions): Promise<boolean>;
+  /** Whether objects of `kind` in `apiVersion` are namespaced (from discovery). */
+  namespaced(apiVersion: string, kind: string): Promise<boolean>;
+}
+
+/** Waits for objects to become ready (kstatus Current); see wait.ts for the polling implementation. */
+export interface ReadinessWaiter {
+  /** Resolves when all are ready; rejects with MaglevError WaitTimeout or HookFailed-free `ApiError`s. */
+  waitReady(refs: readonly TargetRef[], timeoutMs: number): Promise<void>;
+}
+
+/** Everything an action needs besides its own input. */
+export interface ActionContext {
+  storage: ReleaseStorage;
+  applier: ReleaseApplier;
+  hooks: HookExecutor;
+  waiter: ReadinessWaiter;
+  clock: Pick<Clock, 'now'>;
+  log: Logger;
+  /** Passed on every cluster call (e.g. impersonation of the release's service account). */
+  call?: CallOptions;
+}
+
+/** The Helm release an action works on: its name and the namespace its records and objects live in. */
+export interface ReleaseRef {
+  name: string;
+  namespace: string;
+}
+
+/**
+ * How an action ended. `failed`: the action ran and failed; the failure is recorded in `record` (when a
+ * record was written) and described by `error`. Failures to reach the API server while bookkeeping are
+ * thrown instead, so the reconcile retries.
+ */
+export type ActionOutcome =
+  | { status: 'succeeded'; record: ReleaseRecord | undefined; message: string }
+  | { status: 'failed'; record: ReleaseRecord | undefined; error: MaglevError };

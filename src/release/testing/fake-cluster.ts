@@ -1,0 +1,122 @@
+/**
+ * An in-memory cluster for action tests: a {@link ReleaseApplier} keeping objects by identity (apply
+ * replaces, get returns a copy, delete removes), a {@link ReadinessWaiter} that records what it waited
+ * for, and {@link fakeContext} wiring them with storage, a hook executor, a fake clock and a quiet logger.
+ * Every call is logged as `verb Kind namespace/name`; failures are injected per call.
+ */
+import type { ApplyOptions, TargetRef } from '../../runtime/apply.js';
+import type { KubeObject } from '../../runtime/object.js';
+import { FakeClock } from '../../runtime/testing/fake-clock.js';
+import { memoryLogger } from '../../runtime/testing/logger.js';
+import type { ActionContext, ReadinessWaiter, ReleaseApplier } from '../actions/context.js';
+import { ReleaseStorage } from '../storage.js';
+import { FakeHookExecutor } from './fake-hook-executor.js';
+import { MemorySecretStore } from './memory-secrets.js';
+
+const CLUSTER_SCOPED = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass', 'StorageClass', 'PersistentVolume']);
+
+/** `Kind namespace/name` (or `Kind name`) of a ref. */
+export function key(ref: Pick<TargetRef, 'kind' | 'namespace' | 'name'>): string {
+  return `${ref.kind} ${ref.namespace === '' ? '' : `${ref.namespace}/`}${ref.name}`;
+}
+
+/** The fake applier; `objects` maps `Kind namespace/name` to the stored object. */
+export class FakeApplier implements ReleaseApplier {
+  readonly objects = new Map<string, KubeObject>();
+  readonly calls: string[] = [];
+  /** The options of every apply, in order. */
+  readonly applyOptions: ApplyOptions[] = [];
+  private readonly failures = new Map<string, Error>();
+
+  /** Makes `verb` (apply, get, delete) on `Kind namespace/name` fail with `error`. */
+  fail(verb: 'apply' | 'get' | 'delete', target: string, error: Error = new Error(`${verb} ${target} refused`)): void {
+    this.failures.set(`${verb} ${target}`, error);
+  }
+
+  /** Puts an object in place without logging a call. */
+  seed(obj: KubeObject): void {
+    this.objects.set(key(refOf(obj)), structuredClone(obj));
+  }
+
+  /** See {@link ReleaseApplier.apply}. */
+  apply(obj: KubeObject, opts: ApplyOptions = {}): Promise<KubeObject> {
+    this.applyOptions.push(opts);
+    return this.call('apply', refOf(obj), () => {
+      this.objects.set(key(refOf(obj)), structuredClone(obj));
+      return structuredClone(obj);
+    });
+  }
+
+  /** See {@link ReleaseApplier.get}. */
+  get(ref: TargetRef): Promise<KubeObject | undefined> {
+    return this.call('get', ref, () => {
+      const obj = this.objects.get(key(ref));
+      return obj === undefined ? undefined : structuredClone(obj);
+    });
+  }
+
+  /** See {@link ReleaseApplier.delete}. */
+  delete(ref: TargetRef): Promise<boolean> {
+    return this.call('delete', ref, () => this.objects.delete(key(ref)));
+  }
+
+  /** See {@link ReleaseApplier.namespaced}: everything but a fixed set of cluster-scoped kinds. */
+  namespaced(_apiVersion: string, kind: string): Promise<boolean> {
+    return Promise.resolve(!CLUSTER_SCOPED.has(kind));
+  }
+
+  /** The logged calls of one verb. */
+  callsOf(verb: string): string[] {
+    return this.calls.filter((c) => c.startsWith(`${verb} `));
+  }
+
+  private call<T>(verb: string, ref: Pick<TargetRef, 'kind' | 'namespace' | 'name'>, fn: () => T): Promise<T> {
+    const target = key(ref);
+    this.calls.push(`${verb} ${target}`);
+    const failure = this.failures.get(`${verb} ${target}`);
+    return failure === undefined ? Promise.resolve(fn()) : Promise.reject(failure);
+  }
+}
+
+/** A waiter that succeeds at once unless told to fail; `waited` lists each call's objects. */
+export class FakeWaiter implements ReadinessWaiter {
+  readonly waited: string[][] = [];
+  private failure: Error | undefined;
+
+  /** Makes every following wait fail with `error` (undefined: succeed again). */
+  failWith(error: Error | undefined): void {
+    this.failure = error;
+  }
+
+  /** See {@link ReadinessWaiter.waitReady}. */
+  waitReady(refs: readonly TargetRef[]): Promise<void> {
+    this.waited.push(refs.map(key));
+    return this.failure === undefined ? Promise.resolve() : Promise.reject(this.failure);
+  }
+}
+
+/** A context over fakes, plus the fakes themselves for assertions. */
+export interface FakeWorld {
+  ctx: ActionContext;
+  store: MemorySecretStore;
+  applier: FakeApplier;
+  hooks: FakeHookExecutor;
+  waiter: FakeWaiter;
+  clock: FakeClock;
+}
+
+/** A fresh fake world for release records in `namespace`. */
+export function fakeContext(namespace = 'apps', maxHistory = 10): FakeWorld {
+  const store = new MemorySecretStore();
+  const clock = new FakeClock(Date.UTC(2025, 0, 1));
+  const applier = new FakeApplier();
+  const hooks = new FakeHookExecutor();
+  const waiter = new FakeWaiter();
+  const storage = new ReleaseStorage(store, { namespace, maxHistory, clock, stamp: { ownerUid: 'uid-1', writer: 'maglev-0' } });
+  const ctx: ActionContext = { storage, applier, hooks, waiter, clock, log: memoryLogger().logger };
+  return { ctx, store, applier, hooks, waiter, clock };
+}
+
+function refOf(obj: KubeObject): Pick<TargetRef, 'kind' | 'namespace' | 'name'> {
+  return { kind: obj.kind ?? '', namespace: obj.metadata?.namespace ?? '', name: obj.metadata?.name ?? '' };
+}
