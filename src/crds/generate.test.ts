@@ -5,11 +5,15 @@ import { Ajv } from 'ajv';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { buildCrd, openApiRoot, rootSchema, toOpenApi, type KindDefinition } from './crd.js';
+import { withHelmReleaseDefaults, withMaglevDistroDefaults } from './defaults.js';
+import { API_DOC_HEADER, API_DOC_PATH } from './docgen.js';
 import type { HelmRelease, MaglevDistro } from './generated/types.js';
 import { helmRelease } from './helmrelease.js';
 import { maglevDistro } from './maglevdistro.js';
 import { generatedFiles } from './outputs.js';
+import { KIND_DOCS, STALLED_EXAMPLE } from './reference.js';
 import type { Schema } from './schema.js';
+import { validateHelmReleaseSpec, validateMaglevDistroSpec } from './validate.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const kinds: Record<string, KindDefinition> = { HelmRelease: helmRelease, MaglevDistro: maglevDistro };
@@ -32,6 +36,10 @@ describe('generated files', () => {
     const generated = [...generatedFiles().keys()].filter((p) => p.startsWith('config/crd/'));
     const present = readdirSync(resolve(root, 'config/crd')).map((f) => `config/crd/${f}`);
     expect(present.sort()).toEqual(generated.sort());
+  });
+
+  it('include docs/api.md, which starts with its header line', () => {
+    expect(generatedFiles().get(API_DOC_PATH)?.split('\n')[0]).toBe(API_DOC_HEADER);
   });
 
   it('is deterministic', () => {
@@ -130,6 +138,39 @@ describe.each(['src/crds/testdata/api-examples.yaml', 'config/samples/helmreleas
     });
   },
 );
+
+/** Schema problems of `value` against `schema`: undeclared fields, then type, enum and pattern errors. */
+function schemaProblems(schema: Schema, value: unknown, path: string): string[] {
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  const valid = ajv.validate(toOpenApi(schema), value);
+  return [...unknownFields(schema, value, path), ...(valid ? [] : [ajv.errorsText()])];
+}
+
+describe('examples in docs/api.md (src/crds/reference.ts)', () => {
+  it.each(Object.keys(kinds))('the %s example matches the schema and passes the operator checks', (kind) => {
+    const def = kinds[kind];
+    const text = KIND_DOCS[kind]?.example;
+    if (def === undefined || text === undefined) throw new Error(`no definition or example for ${kind}`);
+    const doc = yaml.load(text) as { kind: string; metadata: { name: string }; spec: unknown };
+    expect(doc.kind).toBe(kind);
+    expect(schemaProblems(rootSchema(def), doc, kind)).toEqual([]);
+    const problems =
+      kind === 'HelmRelease'
+        ? validateHelmReleaseSpec(withHelmReleaseDefaults((doc as HelmRelease).spec))
+        : validateMaglevDistroSpec(withMaglevDistroDefaults((doc as MaglevDistro).spec), doc.metadata.name);
+    expect(problems).toEqual([]);
+  });
+
+  it('the stalled status example matches the HelmRelease status schema', () => {
+    const { status } = yaml.load(STALLED_EXAMPLE) as { status: unknown };
+    expect(schemaProblems(helmRelease.status, status, 'status')).toEqual([]);
+  });
+
+  it.each(Object.values(kinds))('$kind: documented condition types are the ones status.conditions names', (def) => {
+    const named = def.status.properties?.conditions?.description.match(/\b[A-Z][A-Za-z]+\b/g) ?? [];
+    expect(KIND_DOCS[def.kind]?.conditions.map((c) => c.type)).toEqual([...new Set(named)]);
+  });
+});
 
 describe('generated types', () => {
   it('accept objects shaped like api.md', () => {

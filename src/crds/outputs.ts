@@ -1,8 +1,10 @@
 /**
- * Every file generated from the schema source, as repository-relative path → content. The generator
- * writes these; the staleness test compares them with the files in the tree.
+ * Every file generated from the schema source (CRD YAML, TypeScript types, docs/api.md), as
+ * repository-relative path → content. The generator writes these; the staleness test compares them
+ * with the files in the tree.
  */
 import { crdYaml, type KindDefinition } from './crd.js';
+import { API_DOC_PATH, generateApiDoc } from './docgen.js';
 import { helmRelease } from './helmrelease.js';
 import { maglevDistro } from './maglevdistro.js';
 import { GENERATED_HEADER, generateTypes } from './tsgen.js';
@@ -36,5 +38,6 @@ export function generatedFiles(): Map<string, string> {
   for (const { def, source } of KIND_SOURCES) files.set(crdPath(def), crdYaml(def, source));
   files.set('config/crd/kustomization.yaml', kustomization(defs.map((d) => crdPath(d).replace('config/crd/', ''))));
   files.set(TYPES_PATH, generateTypes(defs));
+  files.set(API_DOC_PATH, generateApiDoc(defs));
   return files;
 }
