@@ -30,6 +30,7 @@ export const ErrorCode = {
   ReleaseInvalid: 'ReleaseInvalid',
   ReleaseExists: 'ReleaseExists',
   ReleaseNotFound: 'ReleaseNotFound',
+  ReleasePending: 'ReleasePending',
   HookFailed: 'HookFailed',
   WaitTimeout: 'WaitTimeout',
   OwnershipConflict: 'OwnershipConflict',

@@ -1,0 +1,128 @@
+/**
+ * Upgrade, following Helm's flow (pkg/action/upgrade.go): the current revision is the deployed one (or
+ * the latest when it failed or was superseded and none is deployed); a pending latest refuses the upgrade.
+ * CRDs (per policy) and ownership of objects new to the release are checked first; then a new revision
+ * `pending-upgrade` ("Preparing upgrade") → pre-upgrade hooks → apply every object (taking over fields of
+ * other managers only with `force`) → delete the objects the new manifest dropped, in uninstall order,
+ * unless `helm.sh/resource-policy: keep` → wait → post-upgrade hooks → the old revision `superseded`, the
+ * new one `deployed` ("Upgrade complete"). A failure marks the new revision `failed` (`Upgrade "<name>"
+ * failed: …`) and, with `cleanupOnFail`, deletes the objects this upgrade created.
+ */
+import { ErrorCode, errorMessage, isMaglevError, MaglevError } from '../../errors.js';
+import type { Values } from '../../chart/types.js';
+import type { RenderResult } from '../../render/types.js';
+import { targetOf } from '../../runtime/apply.js';
+import { hookRecords, newRecord } from '../build.js';
+import { helmTime, isPending, ReleaseStatus, type RecordChart, type ReleaseRecord } from '../record.js';
+import type { ActionContext, ActionOutcome, ReleaseRef } from './context.js';
+import { installCrds, type CrdPolicy } from './crds.js';
+import { checkOwnership, identity, manifestObjects, prepareAll, renderedObjects, type ReleaseObject } from './objects.js';
+import { applyObjects, pruneObjects, runEvent, setStatus, supersedeOthers, waitObjects, wrap } from './steps.js';
+
+/** Options of one upgrade (from HelmRelease spec.upgrade and spec.timeout). */
+export interface UpgradeOptions {
+  timeoutMs: number;
+  disableHooks?: boolean;
+  disableWait?: boolean;
+  /** crds/ handling; default Skip. */
+  crds?: CrdPolicy;
+  cleanupOnFail?: boolean;
+  /** Take over fields owned by other field managers. */
+  force?: boolean;
+  /** Description of the deployed revision; default "Upgrade complete". */
+  description?: string;
+}
+
+/** What to upgrade to. */
+export interface UpgradeInput {
+  release: ReleaseRef;
+  chart: RecordChart;
+  config: Values;
+  render: RenderResult;
+  options: UpgradeOptions;
+}
+
+/** Upgrades a release; see the module comment. */
+export async function upgrade(ctx: ActionContext, input: UpgradeInput): Promise<ActionOutcome> {
+  const { release, render, options } = input;
+  const history = (await ctx.storage.history(release.name)).map((s) => s.record);
+  const latest = history.at(-1);
+  const current = history.filter((r) => r.info.status === ReleaseStatus.Deployed).at(-1) ?? latest;
+  const refuse = (code: ErrorCode, message: string): ActionOutcome => ({
+    status: 'failed',
+    record: undefined,
+    error: new MaglevError(code, `upgrade of ${release.namespace}/${release.name} refused: ${message}`, { where: release.name }),
+  });
+  if (latest === undefined || current === undefined) return refuse(ErrorCode.ReleaseNotFound, 'it has no revisions to upgrade');
+  if (isPending(latest.info.status)) {
+    return refuse(ErrorCode.ReleasePending, `revision ${latest.version} is ${latest.info.status}: another operation is in progress`);
+  }
+  let objects: ReleaseObject[];
+  let previous: ReleaseObject[];
+  let existing: Set<string>;
+  try {
+    objects = await prepareAll(ctx, release, renderedObjects(render.objects));
+    previous = await prepareAll(ctx, release, manifestObjects(current.manifest));
+    await installCrds(ctx, release, render.crds, options.crds ?? 'Skip', options.timeoutMs);
+    const before = new Set(previous.map((o) => identity(o.object)));
+    existing = await checkOwnership(ctx, release, objects.filter((o) => !before.has(identity(o.object))));
+    for (const id of before) existing.add(id);
+  } catch (err) {
+    return { status: 'failed', record: undefined, error: wrap(err, `upgrade of ${release.namespace}/${release.name} refused`) };
+  }
+  let record: ReleaseRecord = newRecord({
+    name: release.name,
+    namespace: release.namespace,
+    version: latest.version + 1,
+    status: ReleaseStatus.PendingUpgrade,
+    description: 'Preparing upgrade',
+    chart: input.chart,
+    config: input.config,
+    manifest: render.manifest,
+    hooks: hookRecords(render.hooks),
+    notes: render.notes,
+    firstDeployed: current.info.first_deployed === '' ? undefined : current.info.first_deployed,
+    now: helmTime(ctx.clock.now()),
+  });
+  try {
+    await ctx.storage.create(record);
+  } catch (err) {
+    if (isMaglevError(err, 'ReleaseTooLarge') || isMaglevError(err, 'ReleaseExists')) return { status: 'failed', record: undefined, error: err };
+    throw err;
+  }
+  let applied = false;
+  const fail = async (err: unknown, what: string): Promise<ActionOutcome> => {
+    let error = wrap(err, what);
+    if (options.cleanupOnFail === true && applied) error = await cleanup(ctx, objects, existing, error);
+    record = await setStatus(ctx, record, ReleaseStatus.Failed, `Upgrade "${release.name}" failed: ${error.message}`);
+    return { status: 'failed', record, error };
+  };
+  const pre = await runEvent(ctx, record, 'pre-upgrade', options.timeoutMs, options.disableHooks);
+  record = pre.record;
+  if (pre.error !== undefined) return fail(pre.error, 'pre-upgrade hooks failed');
+  try {
+    applied = true;
+    await applyObjects(ctx, objects, options.force === true);
+    await pruneObjects(ctx, previous, objects);
+    if (options.disableWait !== true) await waitObjects(ctx, objects, options.timeoutMs);
+  } catch (err) {
+    return fail(err, 'upgrade');
+  }
+  const post = await runEvent(ctx, record, 'post-upgrade', options.timeoutMs, options.disableHooks);
+  record = post.record;
+  if (post.error !== undefined) return fail(post.error, 'post-upgrade hooks failed');
+  await supersedeOthers(ctx, release.name, record.version);
+  record = await setStatus(ctx, record, ReleaseStatus.Deployed, options.description ?? 'Upgrade complete');
+  return { status: 'succeeded', record, message: `upgraded ${release.namespace}/${release.name} to revision ${record.version}` };
+}
+
+/** cleanupOnFail: deletes the objects that did not exist before this upgrade; clean-up errors join `error`. */
+async function cleanup(ctx: ActionContext, objects: readonly ReleaseObject[], existing: Set<string>, error: MaglevError): Promise<MaglevError> {
+  const problems: string[] = [];
+  for (const { object } of objects) {
+    if (existing.has(identity(object))) continue;
+    await ctx.applier.delete(targetOf(object), ctx.call).catch((err: unknown) => problems.push(errorMessage(err)));
+  }
+  if (problems.length === 0) return error;
+  return new MaglevError(error.code, `${error.message}; cleaning up created objects also failed: ${problems.join(', ')}`, { cause: error });
+}
