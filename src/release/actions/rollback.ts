@@ -1,0 +1,87 @@
+/**
+ * Rollback to an earlier revision, following Helm's flow (pkg/action/rollback.go): a new revision is
+ * written as a copy of the target (its chart, values, manifest and hooks) with status `pending-rollback`
+ * and description "Rollback to <n>", first deployed as the release was; then pre-rollback hooks → apply the
+ * target's objects (taking over fields, as Helm forces here: they are the release's own objects) →
+ * delete what the current manifest has and the target does not → wait → post-rollback hooks → every other
+ * deployed revision `superseded`, the new one `deployed`. A failure marks the new revision `failed`
+ * (`Rollback "<name>" failed: …`); unlike Helm, the current revision keeps its status, so a later
+ * remediation still finds it.
+ */
+import { ErrorCode, MaglevError } from '../../errors.js';
+import { helmTime, isPending, ReleaseStatus, type ReleaseRecord } from '../record.js';
+import type { ActionContext, ActionOutcome, ReleaseRef } from './context.js';
+import { manifestObjects, prepareAll, type ReleaseObject } from './objects.js';
+import { applyObjects, pruneObjects, runEvent, setStatus, supersedeOthers, waitObjects, wrap } from './steps.js';
+
+/** Options of one rollback (from HelmRelease spec.rollback and spec.timeout). */
+export interface RollbackOptions {
+  timeoutMs: number;
+  disableHooks?: boolean;
+  disableWait?: boolean;
+}
+
+/** Which revision to go back to. */
+export interface RollbackInput {
+  release: ReleaseRef;
+  toRevision: number;
+  options: RollbackOptions;
+}
+
+/** Rolls a release back; see the module comment. */
+export async function rollback(ctx: ActionContext, input: RollbackInput): Promise<ActionOutcome> {
+  const { release, toRevision, options } = input;
+  const history = (await ctx.storage.history(release.name)).map((s) => s.record);
+  const latest = history.at(-1);
+  const target = history.find((r) => r.version === toRevision);
+  const refuse = (code: ErrorCode, message: string): ActionOutcome => ({
+    status: 'failed',
+    record: undefined,
+    error: new MaglevError(code, `rollback of ${release.namespace}/${release.name} to revision ${toRevision} refused: ${message}`, { where: release.name }),
+  });
+  if (latest === undefined || target === undefined) return refuse(ErrorCode.ReleaseNotFound, `revision ${toRevision} is not stored`);
+  if (isPending(latest.info.status)) return refuse(ErrorCode.ReleasePending, `revision ${latest.version} is ${latest.info.status}`);
+  let objects: ReleaseObject[];
+  let previous: ReleaseObject[];
+  try {
+    objects = await prepareAll(ctx, release, manifestObjects(target.manifest));
+    previous = await prepareAll(ctx, release, manifestObjects(latest.manifest));
+  } catch (err) {
+    return { status: 'failed', record: undefined, error: wrap(err, `rollback of ${release.namespace}/${release.name} refused`) };
+  }
+  const first = history.find((r) => r.info.first_deployed !== '')?.info.first_deployed;
+  let record: ReleaseRecord = {
+    ...structuredClone(target),
+    version: latest.version + 1,
+    info: {
+      first_deployed: latest.info.first_deployed || first || helmTime(ctx.clock.now()),
+      last_deployed: helmTime(ctx.clock.now()),
+      deleted: '',
+      description: `Rollback to ${toRevision}`,
+      status: ReleaseStatus.PendingRollback,
+      notes: target.info.notes,
+    },
+  };
+  await ctx.storage.create(record);
+  const fail = async (err: unknown, what: string): Promise<ActionOutcome> => {
+    const error = wrap(err, what);
+    record = await setStatus(ctx, record, ReleaseStatus.Failed, `Rollback "${release.name}" failed: ${error.message}`);
+    return { status: 'failed', record, error };
+  };
+  const pre = await runEvent(ctx, record, 'pre-rollback', options.timeoutMs, options.disableHooks);
+  record = pre.record;
+  if (pre.error !== undefined) return fail(pre.error, 'pre-rollback hooks failed');
+  try {
+    await applyObjects(ctx, objects, true);
+    await pruneObjects(ctx, previous, objects);
+    if (options.disableWait !== true) await waitObjects(ctx, objects, options.timeoutMs);
+  } catch (err) {
+    return fail(err, 'rollback');
+  }
+  const post = await runEvent(ctx, record, 'post-rollback', options.timeoutMs, options.disableHooks);
+  record = post.record;
+  if (post.error !== undefined) return fail(post.error, 'post-rollback hooks failed');
+  await supersedeOthers(ctx, release.name, record.version);
+  record = await setStatus(ctx, record, ReleaseStatus.Deployed, record.info.description);
+  return { status: 'succeeded', record, message: `rolled ${release.namespace}/${release.name} back to revision ${toRevision} as revision ${record.version}` };
+}

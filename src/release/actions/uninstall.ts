@@ -1,0 +1,73 @@
+/**
+ * Uninstall, following Helm's flow (pkg/action/uninstall.go): the latest revision becomes `uninstalling`
+ * ("Deletion in progress (or silently failed)", `deleted` set) → pre-delete hooks → its objects are deleted
+ * in uninstall order, except those whose manifest says `helm.sh/resource-policy: keep` → post-delete hooks →
+ * `uninstalled` ("Uninstallation complete"); then every record is purged, or with `keepHistory` kept and
+ * every deployed revision marked superseded. Hook objects are not deleted (they are not in the manifest).
+ * A failed pre-delete hook or deletion leaves the revision `uninstalling`, so the planner finishes the job;
+ * a failed post-delete hook still completes the uninstall and is reported as the failure.
+ */
+import { MaglevError } from '../../errors.js';
+import { helmTime, ReleaseStatus, type ReleaseRecord } from '../record.js';
+import type { ActionContext, ActionOutcome, ReleaseRef } from './context.js';
+import { manifestObjects, prepareAll } from './objects.js';
+import { deleteObjects, runEvent, supersedeOthers, wrap } from './steps.js';
+
+/** Options of one uninstall (from HelmRelease spec.uninstall and spec.timeout). */
+export interface UninstallOptions {
+  timeoutMs: number;
+  disableHooks?: boolean;
+  keepHistory?: boolean;
+  /** Description of the uninstalled revision; default "Uninstallation complete". */
+  description?: string;
+}
+
+/** Which release to uninstall. */
+export interface UninstallInput {
+  release: ReleaseRef;
+  options: UninstallOptions;
+}
+
+/** Uninstalls a release; see the module comment. Nothing stored → success with nothing done. */
+export async function uninstall(ctx: ActionContext, input: UninstallInput): Promise<ActionOutcome> {
+  const { release, options } = input;
+  const latest = (await ctx.storage.latest(release.name))?.record;
+  if (latest === undefined) return { status: 'succeeded', record: undefined, message: `release ${release.namespace}/${release.name} is not installed` };
+  if (latest.info.status === ReleaseStatus.Uninstalled) {
+    if (options.keepHistory === true) return { status: 'succeeded', record: latest, message: `release ${release.namespace}/${release.name} is already uninstalled` };
+    await ctx.storage.purge(release.name);
+    return { status: 'succeeded', record: undefined, message: `purged the records of uninstalled release ${release.namespace}/${release.name}` };
+  }
+  let record: ReleaseRecord = {
+    ...latest,
+    info: { ...latest.info, status: ReleaseStatus.Uninstalling, deleted: helmTime(ctx.clock.now()), description: 'Deletion in progress (or silently failed)' },
+  };
+  const pre = await runEvent(ctx, record, 'pre-delete', options.timeoutMs, options.disableHooks);
+  record = pre.record;
+  if (pre.error !== undefined) return { status: 'failed', record, error: wrap(pre.error, 'failed pre-delete') };
+  await ctx.storage.update(record);
+  let kept: string[];
+  try {
+    kept = await deleteObjects(ctx, await prepareAll(ctx, release, manifestObjects(record.manifest), false));
+  } catch (err) {
+    return { status: 'failed', record, error: wrap(err, `uninstall of ${release.namespace}/${release.name}`) };
+  }
+  const post = await runEvent(ctx, record, 'post-delete', options.timeoutMs, options.disableHooks);
+  record = { ...post.record, info: { ...post.record.info, status: ReleaseStatus.Uninstalled, description: options.description ?? 'Uninstallation complete' } };
+  if (options.keepHistory === true) {
+    await ctx.storage.update(record);
+    await supersedeOthers(ctx, release.name, record.version);
+  } else {
+    await ctx.storage.purge(release.name);
+  }
+  const keptNote = kept.length === 0 ? '' : `; kept by resource policy: ${kept.join(', ')}`;
+  if (post.error !== undefined) {
+    const error = new MaglevError(post.error.code, `uninstallation completed with 1 error(s): ${post.error.message}`, { cause: post.error, where: post.error.where });
+    return { status: 'failed', record: options.keepHistory === true ? record : undefined, error };
+  }
+  return {
+    status: 'succeeded',
+    record: options.keepHistory === true ? record : undefined,
+    message: `uninstalled ${release.namespace}/${release.name}${keptNote}`,
+  };
+}
