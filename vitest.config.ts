@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Two projects: fast unit tests next to the code, and e2e tests that run the real operator
-// against a real API server (test/e2e/README.md explains how the cluster is chosen).
+// against a real API server (docs/development.md explains how the cluster is chosen).
 export default defineConfig({
   test: {
     projects: [

