@@ -23,8 +23,10 @@ export interface ReleaseApplier {
   get(ref: TargetRef, opts?: CallOptions): Promise<KubeObject | undefined>;
   /** Deletes (propagation Background); false when already gone. */
   delete(ref: TargetRef, opts?: CallOptions): Promise<boolean>;
-  /** Whether objects of `kind` in `apiVersion` are namespaced (from discovery). */
+  /** Whether objects of `kind` in `apiVersion` are namespaced (from discovery); rejects for unknown kinds. */
   namespaced(apiVersion: string, kind: string): Promise<boolean>;
+  /** Forgets cached discovery, so kinds of CRDs just created resolve (RestMapper.refresh). */
+  refresh?(): void;
 }
 
 /** Waits for objects to become ready (kstatus Current); see wait.ts for the polling implementation. */

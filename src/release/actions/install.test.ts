@@ -164,4 +164,23 @@ describe('install', () => {
     expect(outcome.status === 'failed' && outcome.error.code).toBe('ReleaseTooLarge');
     expect(w.applier.callsOf('apply')).toEqual([]);
   });
+
+  it('refreshes discovery after creating CRDs so the chart\'s custom resources resolve', async () => {
+    const w = fakeContext();
+    w.applier.unknownUntilRefresh.add('Widget');
+    const widget = rendered({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1' } });
+    const outcome = await install(w.ctx, input({ render: fakeRender([cm, widget], [], [crd]) }));
+    expect(outcome.status).toBe('succeeded');
+    expect(w.applier.refreshes).toBe(1);
+    expect(w.applier.objects.get('Widget apps/w1')?.metadata?.namespace).toBe('apps');
+  });
+
+  it('an object of a kind the cluster does not serve fails the install before any record', async () => {
+    const w = fakeContext();
+    w.applier.unserved.add('Widget');
+    const widget = rendered({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1' } });
+    const outcome = await install(w.ctx, input({ render: fakeRender([cm, widget]) }));
+    expect(outcome.status === 'failed' && outcome.error.message).toMatch(/^install of apps\/web refused: no resource for kind Widget/);
+    expect(w.store.names('apps')).toEqual([]);
+  });
 });

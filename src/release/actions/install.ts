@@ -42,9 +42,9 @@ export async function install(ctx: ActionContext, input: InstallInput): Promise<
   const { release, render, options } = input;
   let objects;
   try {
-    objects = await prepareAll(ctx, release, renderedObjects(render.objects));
     if (options.createNamespace === true) await ensureNamespace(ctx, release.namespace);
-    await installCrds(ctx, release, render.crds, options.crds ?? 'Create', options.timeoutMs);
+    if ((await installCrds(ctx, release, render.crds, options.crds ?? 'Create', options.timeoutMs)) > 0) ctx.applier.refresh?.();
+    objects = await prepareAll(ctx, release, renderedObjects(render.objects));
     await checkOwnership(ctx, release, objects);
   } catch (err) {
     return { status: 'failed', record: undefined, error: wrap(err, `install of ${release.namespace}/${release.name} refused`) };

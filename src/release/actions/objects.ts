@@ -4,7 +4,7 @@
  * ownership metadata), and checked against what already exists (Helm refuses to take over an object
  * another release, or nobody, owns).
  */
-import { ErrorCode, MaglevError } from '../../errors.js';
+import { ErrorCode, errorMessage, MaglevError } from '../../errors.js';
 import { checkObject, parseDocument, splitManifests } from '../../render/manifest.js';
 import type { RenderedObject } from '../../render/types.js';
 import { targetOf, type TargetRef } from '../../runtime/apply.js';
@@ -78,6 +78,22 @@ export async function prepareObject(ctx: ActionContext, release: ReleaseRef, obj
 export async function prepareAll(ctx: ActionContext, release: ReleaseRef, objects: readonly ReleaseObject[], own = true): Promise<ReleaseObject[]> {
   const out: ReleaseObject[] = [];
   for (const o of objects) out.push({ source: o.source, object: await prepareObject(ctx, release, o.object, own) });
+  return out;
+}
+
+/**
+ * Prepares the objects of a STORED manifest, skipping (with a warning) those whose kind the API server no
+ * longer serves: they cannot be pruned or deleted anyway, and must not block the release.
+ */
+export async function prepareStored(ctx: ActionContext, release: ReleaseRef, objects: readonly ReleaseObject[], own = true): Promise<ReleaseObject[]> {
+  const out: ReleaseObject[] = [];
+  for (const o of objects) {
+    try {
+      out.push({ source: o.source, object: await prepareObject(ctx, release, o.object, own) });
+    } catch (err) {
+      ctx.log.warn({ err: errorMessage(err), object: `${o.object.apiVersion ?? ''} ${o.object.kind ?? ''} ${o.object.metadata?.name ?? ''}` }, 'skipping a stored object whose kind is not served');
+    }
+  }
   return out;
 }
 

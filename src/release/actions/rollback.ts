@@ -11,7 +11,7 @@
 import { ErrorCode, MaglevError } from '../../errors.js';
 import { helmTime, isPending, ReleaseStatus, type ReleaseRecord } from '../record.js';
 import type { ActionContext, ActionOutcome, ReleaseRef } from './context.js';
-import { manifestObjects, prepareAll, type ReleaseObject } from './objects.js';
+import { manifestObjects, prepareAll, prepareStored, type ReleaseObject } from './objects.js';
 import { applyObjects, pruneObjects, runEvent, setStatus, supersedeOthers, waitObjects, wrap } from './steps.js';
 
 /** Options of one rollback (from HelmRelease spec.rollback and spec.timeout). */
@@ -45,7 +45,7 @@ export async function rollback(ctx: ActionContext, input: RollbackInput): Promis
   let previous: ReleaseObject[];
   try {
     objects = await prepareAll(ctx, release, manifestObjects(target.manifest));
-    previous = await prepareAll(ctx, release, manifestObjects(latest.manifest));
+    previous = await prepareStored(ctx, release, manifestObjects(latest.manifest));
   } catch (err) {
     return { status: 'failed', record: undefined, error: wrap(err, `rollback of ${release.namespace}/${release.name} refused`) };
   }

@@ -10,7 +10,7 @@
 import { MaglevError } from '../../errors.js';
 import { helmTime, ReleaseStatus, type ReleaseRecord } from '../record.js';
 import type { ActionContext, ActionOutcome, ReleaseRef } from './context.js';
-import { manifestObjects, prepareAll } from './objects.js';
+import { manifestObjects, prepareStored } from './objects.js';
 import { deleteObjects, runEvent, supersedeOthers, wrap } from './steps.js';
 
 /** Options of one uninstall (from HelmRelease spec.uninstall and spec.timeout). */
@@ -48,7 +48,7 @@ export async function uninstall(ctx: ActionContext, input: UninstallInput): Prom
   await ctx.storage.update(record);
   let kept: string[];
   try {
-    kept = await deleteObjects(ctx, await prepareAll(ctx, release, manifestObjects(record.manifest), false));
+    kept = await deleteObjects(ctx, await prepareStored(ctx, release, manifestObjects(record.manifest), false));
   } catch (err) {
     return { status: 'failed', record, error: wrap(err, `uninstall of ${release.namespace}/${release.name}`) };
   }

@@ -124,4 +124,13 @@ describe('upgrade', () => {
     await upgrade(w.ctx, input({ render: fakeRender([svc], [], [crd]), options: { timeoutMs: 1000, crds: 'CreateReplace' } }));
     expect(w.applier.callsOf('apply')).toContain('apply CustomResourceDefinition w.example.com');
   });
+
+  it('skips stored objects whose kind is no longer served instead of blocking the upgrade', async () => {
+    const widget = rendered({ apiVersion: 'example.com/v1alpha1', kind: 'OldWidget', metadata: { name: 'w' } });
+    const w = await installed([svc, widget]);
+    w.applier.unserved.add('OldWidget');
+    const outcome = await upgrade(w.ctx, input());
+    expect(outcome.status).toBe('succeeded');
+    expect(w.applier.callsOf('delete')).toEqual([]);
+  });
 });

@@ -16,7 +16,7 @@ import { hookRecords, newRecord } from '../build.js';
 import { helmTime, isPending, ReleaseStatus, type RecordChart, type ReleaseRecord } from '../record.js';
 import type { ActionContext, ActionOutcome, ReleaseRef } from './context.js';
 import { installCrds, type CrdPolicy } from './crds.js';
-import { checkOwnership, identity, manifestObjects, prepareAll, renderedObjects, type ReleaseObject } from './objects.js';
+import { checkOwnership, identity, manifestObjects, prepareAll, prepareStored, renderedObjects, type ReleaseObject } from './objects.js';
 import { applyObjects, pruneObjects, runEvent, setStatus, supersedeOthers, waitObjects, wrap } from './steps.js';
 
 /** Options of one upgrade (from HelmRelease spec.upgrade and spec.timeout). */
@@ -61,9 +61,9 @@ export async function upgrade(ctx: ActionContext, input: UpgradeInput): Promise<
   let previous: ReleaseObject[];
   let existing: Set<string>;
   try {
+    if ((await installCrds(ctx, release, render.crds, options.crds ?? 'Skip', options.timeoutMs)) > 0) ctx.applier.refresh?.();
     objects = await prepareAll(ctx, release, renderedObjects(render.objects));
-    previous = await prepareAll(ctx, release, manifestObjects(current.manifest));
-    await installCrds(ctx, release, render.crds, options.crds ?? 'Skip', options.timeoutMs);
+    previous = await prepareStored(ctx, release, manifestObjects(current.manifest));
     const before = new Set(previous.map((o) => identity(o.object)));
     existing = await checkOwnership(ctx, release, objects.filter((o) => !before.has(identity(o.object))));
     for (const id of before) existing.add(id);

@@ -27,6 +27,10 @@ export class FakeApplier implements ReleaseApplier {
   /** The options of every apply, in order. */
   readonly applyOptions: ApplyOptions[] = [];
   private readonly failures = new Map<string, Error>();
+  /** Kinds discovery does not know until {@link refresh} (CRDs just created), and kinds never served. */
+  readonly unknownUntilRefresh = new Set<string>();
+  readonly unserved = new Set<string>();
+  refreshes = 0;
 
   /** Makes `verb` (apply, get, delete) on `Kind namespace/name` fail with `error`. */
   fail(verb: 'apply' | 'get' | 'delete', target: string, error: Error = new Error(`${verb} ${target} refused`)): void {
@@ -61,8 +65,17 @@ export class FakeApplier implements ReleaseApplier {
   }
 
   /** See {@link ReleaseApplier.namespaced}: everything but a fixed set of cluster-scoped kinds. */
-  namespaced(_apiVersion: string, kind: string): Promise<boolean> {
+  namespaced(apiVersion: string, kind: string): Promise<boolean> {
+    if (this.unserved.has(kind) || this.unknownUntilRefresh.has(kind)) {
+      return Promise.reject(new Error(`no resource for kind ${kind} in ${apiVersion}`));
+    }
     return Promise.resolve(!CLUSTER_SCOPED.has(kind));
+  }
+
+  /** See {@link ReleaseApplier.refresh}: kinds of freshly created CRDs become known. */
+  refresh(): void {
+    this.refreshes++;
+    this.unknownUntilRefresh.clear();
   }
 
   /** The logged calls of one verb. */
