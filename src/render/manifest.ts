@@ -6,7 +6,7 @@ import { ErrorCode, MaglevError } from '../errors.js';
 import { sortByKind } from './order.js';
 import { parseHook } from './hooks.js';
 import type { Hook, KubeObject, RenderedObject, TemplateOutput } from './types.js';
-import { parseYamlSafe } from '../chart/yaml.js';
+import { parseManifestYaml } from './yaml.js';
 
 const SEPARATOR = /(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*/;
 
@@ -59,7 +59,7 @@ export function checkObject(doc: unknown, source: string, index: number): KubeOb
  * integers, duplicate keys last-wins) under node and depth budgets; failures are ManifestInvalid.
  */
 export function parseDocument(text: string, source: string, index: number): unknown {
-  return parseYamlSafe(text, `${source} (document ${index + 1})`, { code: ErrorCode.ManifestInvalid, maxDepth: 200 });
+  return parseManifestYaml(text, `${source} (document ${index + 1})`);
 }
 
 /**

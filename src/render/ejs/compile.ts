@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import vm from 'node:vm';
-import { wrapTemplate } from './runtime/wrap.js';
+import { SCOPE_NAMES, wrapTemplate } from './runtime/wrap.js';
 
 interface EjsTemplate {
   source: string;
@@ -58,14 +58,14 @@ export function compileTemplate(
   } catch (err) {
     throw new TemplateSyntaxError(filename, 1, err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err));
   }
-  const wrapped = wrapTemplate(source, filename, maxOutput);
+  const wrapped = wrapTemplate(source, filename, maxOutput, SCOPE_NAMES);
   try {
     return new vm.Script(wrapped, { filename, importModuleDynamically });
   } catch (err) {
     if (!(err instanceof SyntaxError)) throw err;
     const first = (err.stack ?? '').split('\n')[0] ?? '';
     const m = /:(\d+)$/.exec(first);
-    // The wrapper puts 6 lines before the generated source.
+    // The wrapper puts 6 lines before the generated source (see wrapTemplate).
     const line = m?.[1] === undefined ? 1 : templateLine(source, Number(m[1]) - 6);
     throw new TemplateSyntaxError(filename, line, `SyntaxError: ${err.message}`);
   }

@@ -50,6 +50,14 @@ describe('EJS scope', () => {
     expect(await data('  a: <%= include("_name.ejs", { suffix: "s" }) %>\n  b: <%= include("sub/_x") %>', {}, files)).toEqual({ a: 'rel-s', b: 'X' });
   });
 
+  it('keeps extra locals visible in nested includes and tpl', async () => {
+    const files = {
+      'templates/_outer.ejs': '<%= include("_inner.ejs") %>/<%= tpl(Values.t) %>',
+      'templates/_inner.ejs': '<%= who %>-<%= locals.who %>',
+    };
+    expect(await data('  a: <%= include("_outer.ejs", { who: "me", "not-an-identifier": 1 }) %>', { t: '<%= who %>' }, files)).toEqual({ a: 'me-me/me' });
+  });
+
   it('renders tpl strings with the scope plus extra', async () => {
     expect(await data('  a: <%= tpl(Values.t, { n: 2 }) %>', { t: '<%= Release.Name %>-<%= n %>' })).toEqual({ a: 'rel-2' });
   });

@@ -85,6 +85,7 @@ export async function renderEjs(
     capabilities: { kubeVersion: kubeVersionInfo(capabilities.kubeVersion), apiVersions: apiVersionSet(capabilities) },
     maxOutput: limits.maxOutput,
     timeoutMs: limits.timeoutMs,
+    contextKey: JSON.stringify([release.namespace, release.name]),
     charts: nodes.map(chartJob),
   };
   const result = await pool.render(job);

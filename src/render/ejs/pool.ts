@@ -60,6 +60,8 @@ class Slot {
   readonly ready: Promise<void>;
   task: Task | undefined;
   dead = false;
+  /** Context keys this worker rendered lately (it may hold warm contexts for them). */
+  readonly recent: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private nextId = 1;
 
@@ -98,6 +100,9 @@ class Slot {
   run(task: Task): void {
     this.task = task;
     this.worker.ref();
+    const key = task.job.contextKey;
+    if (!this.recent.includes(key)) this.recent.unshift(key);
+    this.recent.length = Math.min(this.recent.length, 8);
     const limit = task.job.timeoutMs + this.graceMs;
     this.timer = setTimeout(() => {
       this.die(
@@ -180,11 +185,14 @@ export class EjsPool {
 
   /** @internal Hands queued jobs to idle workers, starting workers up to the pool size. */
   dispatch(): void {
-    while (this.queue.length > 0) {
-      const slot = this.slots.find((s) => !s.dead && s.task === undefined) ?? (this.slots.length < this.size ? this.spawn() : undefined);
+    for (let task = this.queue[0]; task !== undefined; task = this.queue[0]) {
+      const idle = this.slots.filter((s) => !s.dead && s.task === undefined);
+      const key = task.job.contextKey;
+      const slot =
+        idle.find((s) => s.recent.includes(key)) ?? idle[0] ?? (this.slots.length < this.size ? this.spawn() : undefined);
       if (slot === undefined) return;
-      const task = this.queue.shift();
-      if (task !== undefined) slot.run(task);
+      this.queue.shift();
+      slot.run(task);
     }
   }
 

@@ -34,6 +34,8 @@ export interface EjsJob {
   maxOutput: number;
   /** CPU time for the template code, in milliseconds. */
   timeoutMs: number;
+  /** Renders with the same key may share a (hardened) sandbox context: one release, never across releases. */
+  contextKey: string;
   charts: EjsChartJob[];
 }
 

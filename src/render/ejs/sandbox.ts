@@ -12,7 +12,7 @@ import vm from 'node:vm';
 import { types } from 'node:util';
 import { TemplateCache, TemplateSyntaxError } from './compile.js';
 import type { EjsJob, EjsJobResult } from './protocol.js';
-import { jsYamlSource, runtimeSource } from './runtime/index.js';
+import { runtimeSource } from './runtime/index.js';
 import type { TemplateOutput } from '../types.js';
 
 /** The answer to every `import()` in template code: a primitive, so no host object reaches the sandbox. */
@@ -34,18 +34,19 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** Checks the driver's JSON answer (host-realm data after JSON.parse) against the result shape. */
-function parseResult(json: string, charts: number): EjsJobResult {
-  const bad = failure('', 0, 'the renderer returned a malformed result');
+function parseResult(json: string, charts: number): { ok: boolean; tainted: boolean; result: EjsJobResult } {
+  const fail = (result: EjsJobResult) => ({ ok: false, tainted: true, result });
+  const bad = fail(failure('', 0, 'the renderer returned a malformed result'));
   let v: unknown;
   try {
     v = JSON.parse(json);
   } catch (err) {
-    return failure('', 0, `the renderer returned invalid JSON: ${String(err)}`);
+    return fail(failure('', 0, `the renderer returned invalid JSON: ${String(err)}`));
   }
   if (!isRecord(v)) return bad;
   if (v.ok === false && isRecord(v.error)) {
     const e = v.error;
-    return failure(String(e.file), Number(e.line) || 0, String(e.message));
+    return fail(failure(String(e.file), Number(e.line) || 0, String(e.message)));
   }
   if (v.ok !== true || !Array.isArray(v.charts) || v.charts.length !== charts) return bad;
   const out: { outputs: TemplateOutput[]; notes: string | null }[] = [];
@@ -58,16 +59,31 @@ function parseResult(json: string, charts: number): EjsJobResult {
     }
     out.push({ outputs, notes: typeof c.notes === 'string' ? c.notes : null });
   }
-  return { ok: true, charts: out };
+  return { ok: true, tainted: v.tainted !== false, result: { ok: true, charts: out } };
 }
 
-/** Renders EJS jobs in throwaway vm contexts; one instance per worker thread. */
+/** A context kept for later renders of the same release, with its instantiated template functions. */
+interface Warm {
+  ctx: vm.Context;
+  fns: Map<vm.Script, unknown>;
+  uses: number;
+}
+
+/** Contexts kept per worker (least recently used dropped first), and renders per context. */
+const MAX_CONTEXTS = 8;
+const MAX_USES = 500;
+
+/**
+ * Renders EJS jobs in hardened vm contexts; one instance per worker thread. A context is reused only for
+ * the same `contextKey` (one release), only after a successful render that left the global object as it
+ * was (see runtime/lockdown.ts), and at most MAX_USES times; anything else gets a fresh context.
+ */
 export class Sandbox {
   private readonly runtime: vm.Script;
   private readonly call: vm.Script;
-  private readonly jsYaml = jsYamlSource();
   private readonly cache = new TemplateCache(denyImport);
-  private spare: vm.Context | undefined;
+  private readonly contexts = new Map<string, Warm>();
+  private spare: Warm | undefined;
 
   constructor() {
     if (typeof (vm as { SourceTextModule?: unknown }).SourceTextModule !== 'function') {
@@ -77,12 +93,12 @@ export class Sandbox {
     this.call = new vm.Script('__maglevRender()', { filename: 'maglev-render-call.js', importModuleDynamically: denyImport });
   }
 
-  /** Creates the context for the next job ahead of time (call when idle). */
+  /** Creates the context for the next new release ahead of time (call when idle). */
   prepare(): void {
     this.spare ??= this.newContext();
   }
 
-  private newContext(): vm.Context {
+  private newContext(): Warm {
     const ctx = vm.createContext(Object.create(null) as object, {
       name: 'maglev-template',
       codeGeneration: { strings: true, wasm: false },
@@ -90,47 +106,85 @@ export class Sandbox {
       importModuleDynamically: denyImport,
     });
     this.runtime.runInContext(ctx);
-    ctx.__maglevJsYamlSource = this.jsYaml;
-    return ctx;
+    return { ctx, fns: new Map(), uses: 0 };
+  }
+
+  private take(key: string): Warm {
+    const warm = this.contexts.get(key);
+    if (warm !== undefined) {
+      this.contexts.delete(key);
+      return warm;
+    }
+    const spare = this.spare ?? this.newContext();
+    this.spare = undefined;
+    return spare;
+  }
+
+  private keep(key: string, warm: Warm): void {
+    warm.uses++;
+    if (warm.uses >= MAX_USES) return;
+    this.contexts.set(key, warm);
+    if (this.contexts.size > MAX_CONTEXTS) {
+      const oldest = this.contexts.keys().next().value;
+      if (oldest !== undefined) this.contexts.delete(oldest);
+    }
   }
 
   /** Runs one job to completion or failure; never throws for anything template code does. */
   render(job: EjsJob): EjsJobResult {
-    const ctx = this.spare ?? this.newContext();
-    this.spare = undefined;
-    const sandbox: Record<string, unknown> = ctx;
+    const warm = this.take(job.contextKey);
+    const sandbox: Record<string, unknown> = warm.ctx;
     let n = 0;
     const charts = [];
-    for (const ch of job.charts) {
-      const templates: { path: string; fn: number }[] = [];
-      for (const t of ch.templates) {
-        let script: vm.Script;
-        try {
-          script = this.cache.get(t.text, ch.rel + t.path, job.maxOutput);
-        } catch (err) {
-          if (err instanceof TemplateSyntaxError) return failure(err.file, err.line, err.message);
-          throw err;
+    try {
+      for (const ch of job.charts) {
+        const templates: { path: string; fn: number; text: string }[] = [];
+        for (const t of ch.templates) {
+          let script: vm.Script;
+          try {
+            script = this.cache.get(t.text, ch.rel + t.path, job.maxOutput);
+          } catch (err) {
+            if (err instanceof TemplateSyntaxError) return failure(err.file, err.line, err.message);
+            throw err;
+          }
+          let fn = warm.fns.get(script);
+          if (fn === undefined) {
+            fn = Object.freeze(script.runInContext(warm.ctx) as object);
+            warm.fns.set(script, fn);
+          }
+          sandbox[`__maglevT${n}`] = fn;
+          templates.push({ path: t.path, fn: n++, text: t.text });
         }
-        sandbox[`__maglevT${n}`] = script.runInContext(ctx) as unknown;
-        templates.push({ path: t.path, fn: n++ });
+        charts.push({ ...ch, templates });
       }
-      charts.push({ ...ch, templates });
+      sandbox.__maglevInput = JSON.stringify({ ...job, charts });
+      const result = this.run(warm, job);
+      if (result.ok && !result.tainted) this.keep(job.contextKey, warm);
+      return result.result;
+    } finally {
+      for (let i = 0; i < n; i++) delete sandbox[`__maglevT${i}`];
+      delete sandbox.__maglevInput;
+      delete sandbox.__maglevCurrent;
     }
-    sandbox.__maglevInput = JSON.stringify({ ...job, charts });
+  }
+
+  private run(warm: Warm, job: EjsJob): { ok: boolean; tainted: boolean; result: EjsJobResult } {
+    const sandbox: Record<string, unknown> = warm.ctx;
     let result: unknown;
     try {
-      result = this.call.runInContext(ctx, { timeout: job.timeoutMs });
+      result = this.call.runInContext(warm.ctx, { timeout: job.timeoutMs });
     } catch (err) {
       const current = ownValue(sandbox, '__maglevCurrent');
       const file = typeof current === 'string' ? current : '';
-      if (types.isNativeError(err) && ownValue(err, 'code') === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
-        return failure(file, 0, `template code ran longer than ${job.timeoutMs} ms and was stopped`);
-      }
-      return failure(file, 0, 'template code broke out of the renderer and was stopped');
+      const message =
+        types.isNativeError(err) && ownValue(err, 'code') === 'ERR_SCRIPT_EXECUTION_TIMEOUT'
+          ? `template code ran longer than ${job.timeoutMs} ms and was stopped`
+          : 'template code broke out of the renderer and was stopped';
+      return { ok: false, tainted: true, result: failure(file, 0, message) };
     }
-    if (typeof result !== 'string') return failure('', 0, 'the renderer returned no result');
+    if (typeof result !== 'string') return { ok: false, tainted: true, result: failure('', 0, 'the renderer returned no result') };
     if (result.length > 2 * job.maxOutput + 1_048_576) {
-      return failure('', 0, `rendered output exceeds ${job.maxOutput} characters`);
+      return { ok: false, tainted: true, result: failure('', 0, `rendered output exceeds ${job.maxOutput} characters`) };
     }
     return parseResult(result, job.charts.length);
   }

@@ -68,53 +68,90 @@ export const DRIVER_SOURCE = String.raw`
     });
   }
 
-  var ejs = M.ejs, wrap = M.wrapTemplate, tplCache = Object.create(null);
-  function compileTpl(text, filename, max) {
-    var key = filename + '\u0000' + text;
-    if (tplCache[key] === undefined) {
+  var ejs = M.ejs, wrap = M.wrapTemplate, SCOPE = M.SCOPE_NAMES, compiled = new Map();
+  var IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/, RESERVED = /^(?:break|case|catch|class|const|continue|debugger|default|delete|do|else|enum|export|extends|false|finally|for|function|if|implements|import|in|instanceof|interface|let|new|null|package|private|protected|public|return|static|super|switch|this|throw|true|try|typeof|var|void|while|with|yield|await|arguments|eval|locals|escapeFn|rethrow)$/;
+  // A template's locals: the standard scope in fixed-shape fields (copied from the caller), then extras.
+  var Scope = new Function('p', SCOPE.map(function (n) { return 'this.' + n + ' = p.' + n + ';'; }).join('\n'));
+  M.Scope = Scope; // reachable from the global object, so the lockdown freezes it (and its prototype)
+  function bindable(k) { return SCOPE.indexOf(k) < 0 && IDENT.test(k) && !RESERVED.test(k); }
+
+  // Compiles template text inside the sandbox (tpl strings, includes with extra locals), cached per context.
+  function compile(text, filename, max, extra) {
+    var key = filename + '\u0000' + max + '\u0000' + extra.join(',') + '\u0000' + text, fn = compiled.get(key);
+    if (fn === undefined) {
       var t = new ejs.Template(text, { filename: filename, compileDebug: true });
       t.generateSource();
-      tplCache[key] = new Function('return ' + wrap(t.source, filename, max))();
+      fn = M.harden(new Function('return ' + wrap(t.source, filename, max, SCOPE.concat(extra)))());
+      if (compiled.size >= 500) compiled.clear();
+      compiled.set(key, fn);
     }
-    return tplCache[key];
+    return fn;
   }
 
   function Renderer(job, ch, fns, budget) {
-    this.job = job; this.ch = ch; this.fns = fns; this.budget = budget;
+    this.job = job; this.ch = ch; this.fns = fns; this.budget = budget; this.texts = Object.create(null);
+    this.paths = Object.create(null);
+    for (var i = 0; i < ch.templates.length; i++) this.texts[ch.templates[i].path] = ch.templates[i].text;
     var apis = Object.create(null);
     job.capabilities.apiVersions.forEach(function (v) { apis[v] = true; });
-    var base = copy(H, Object.create(null));
+    var base = copy(H, {});
     base.Values = ch.values; base.Release = job.release; base.Chart = ch.chart; base.Files = makeFiles(ch.files);
     base.Capabilities = { KubeVersion: job.capabilities.kubeVersion, APIVersions: Object.freeze({
       has: function (v) { return apis[String(v)] === true; }, list: job.capabilities.apiVersions.slice() }) };
     this.base = base;
   }
   var R = Renderer.prototype;
+  M.Renderer = Renderer;
   R.rel = function (path) { return this.ch.rel + path; };
-  R.run = function (path, parent, extra, depth) {
-    var self = this, locals = copy(parent || this.base, Object.create(null));
-    if (extra !== undefined && extra !== null) copy(extra, locals);
+  // Runs a template with locals copied from the caller's (or the chart scope) plus extra; extras lists the
+  // non-standard names the caller had, so they stay visible as variables in nested includes.
+  R.run = function (path, parent, extras, extra, depth) {
+    var self = this, locals = new Scope(parent || this.base), names = extras;
+    for (var i = 0; i < extras.length; i++) locals[extras[i]] = parent[extras[i]];
+    if (extra !== undefined && extra !== null) {
+      var ks = Object.keys(extra);
+      for (var j = 0; j < ks.length; j++) {
+        locals[ks[j]] = extra[ks[j]];
+        if (bindable(ks[j]) && names.indexOf(ks[j]) < 0) names = names.concat([ks[j]]);
+      }
+    }
     if (!parent) locals.Template = { Name: this.ch.name + '/' + path.replace(/\.ejs$/, ''), BasePath: this.ch.name + '/templates' };
-    locals.include = function (p, x) { return self.include(p, locals, x, depth + 1); };
-    locals.tpl = function (text, x) { return self.tpl(text, locals, x, depth + 1, path); };
-    return this.fns[path](locals, escapeFn, locals.include, rethrow);
+    locals.include = function (p, x) { return self.include(p, locals, names, x, depth + 1); };
+    locals.tpl = function (text, x) { return self.tpl(text, locals, names, x, depth + 1, path); };
+    var fn = names.length === 0 ? this.fns[path] : compile(this.texts[path], this.rel(path), this.job.maxOutput, names.slice().sort());
+    return fn(locals, escapeFn, locals.include, rethrow);
   };
-  R.include = function (p, locals, extra, depth) {
-    if (depth > MAX_DEPTH) throw new Error('include nested deeper than ' + MAX_DEPTH + ' levels');
-    var norm = String(p).replace(/^(\.\/)+/, '').replace(/^templates\//, '');
+  R.resolve = function (p) {
+    var key = String(p), path = this.paths[key];
+    if (path !== undefined) return path;
+    var norm = key.replace(/^(\.\/)+/, '').replace(/^templates\//, '');
     if (norm === '' || norm.charAt(0) === '/' || norm.split('/').indexOf('..') >= 0) throw new Error('include: invalid path ' + JSON.stringify(p));
-    var path = 'templates/' + norm;
+    path = 'templates/' + norm;
     if (this.fns[path] === undefined && this.fns[path + '.ejs'] !== undefined) path += '.ejs';
     if (this.fns[path] === undefined) throw new Error('include: no template ' + JSON.stringify(p) + ' in ' + this.ch.name + '/templates');
-    return this.run(path, locals, extra, depth).replace(/\n+$/, '');
+    this.paths[key] = path;
+    return path;
   };
-  R.tpl = function (text, locals, extra, depth, path) {
+  R.include = function (p, locals, extras, extra, depth) {
+    if (depth > MAX_DEPTH) throw new Error('include nested deeper than ' + MAX_DEPTH + ' levels');
+    var out = this.run(this.resolve(p), locals, extras, extra, depth), end = out.length;
+    while (end > 0 && out.charCodeAt(end - 1) === 10) end--;
+    return end === out.length ? out : out.slice(0, end);
+  };
+  R.tpl = function (text, locals, extras, extra, depth, path) {
     if (depth > MAX_DEPTH) throw new Error('tpl nested deeper than ' + MAX_DEPTH + ' levels');
-    var fn = compileTpl(String(text), 'tpl in ' + this.rel(path), this.job.maxOutput);
-    var self = this, l = copy(locals, Object.create(null));
-    if (extra !== undefined && extra !== null) copy(extra, l);
-    l.include = function (p, x) { return self.include(p, l, x, depth + 1); };
-    l.tpl = function (t, x) { return self.tpl(t, l, x, depth + 1, path); };
+    var self = this, l = new Scope(locals), names = extras;
+    for (var i = 0; i < extras.length; i++) l[extras[i]] = locals[extras[i]];
+    if (extra !== undefined && extra !== null) {
+      var ks = Object.keys(extra);
+      for (var j = 0; j < ks.length; j++) {
+        l[ks[j]] = extra[ks[j]];
+        if (bindable(ks[j]) && names.indexOf(ks[j]) < 0) names = names.concat([ks[j]]);
+      }
+    }
+    l.include = function (p, x) { return self.include(p, l, names, x, depth + 1); };
+    l.tpl = function (t, x) { return self.tpl(t, l, names, x, depth + 1, path); };
+    var fn = compile(String(text), 'tpl in ' + this.rel(path), this.job.maxOutput, names.slice().sort());
     return fn(l, escapeFn, l.include, rethrow);
   };
   R.render = function () {
@@ -123,7 +160,7 @@ export const DRIVER_SOURCE = String.raw`
       var path = ch.templates[i].path, base = path.slice(path.lastIndexOf('/') + 1);
       if (base.charAt(0) === '_') continue;
       G.__maglevCurrent = this.rel(path);
-      var text = this.run(path, null, null, 0);
+      var text = this.run(path, null, [], null, 0);
       this.budget.left -= text.length;
       if (this.budget.left < 0) throw located(this.rel(path), 0, 'rendered output exceeds ' + this.job.maxOutput + ' characters');
       if (path === 'templates/NOTES.txt.ejs') { if (ch.notes) notes = text; continue; }
@@ -135,6 +172,7 @@ export const DRIVER_SOURCE = String.raw`
   G.__maglevRender = function () {
     var input = G.__maglevInput, fns = [];
     delete G.__maglevInput;
+    M.resetRandom();
     var job = JSON.parse(input), budget = { left: job.maxOutput };
     job.charts.forEach(function (ch, c) {
       fns[c] = Object.create(null);
@@ -142,7 +180,7 @@ export const DRIVER_SOURCE = String.raw`
     });
     try {
       var charts = job.charts.map(function (ch, c) { return new Renderer(job, ch, fns[c], budget).render(); });
-      return JSON.stringify({ ok: true, charts: charts });
+      return JSON.stringify({ ok: true, charts: charts, tainted: M.tainted() });
     } catch (e) {
       var loc = e && e[MARK];
       var err = loc ? loc : { file: String(G.__maglevCurrent || ''), line: 0, message: messageOf(e) };

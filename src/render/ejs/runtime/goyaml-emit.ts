@@ -122,18 +122,58 @@ export const GOYAML_EMIT_SOURCE = String.raw`
     }
   };
 
+  // Whole-string writes for printable ASCII that cannot fold (the per-character writers give the same text).
+  var SAFE_DOUBLE = /^[\x20\x21\x23-\x5B\x5D-\x7E]*$/;
+  E.fits = function (len, s) { return s.indexOf(' ') < 0 || this.column + len <= WIDTH + 1; };
+  E.fast = function (s, style, breaksOk) {
+    var lead = this.whitespace ? 0 : 1;
+    if (style === PLAIN) {
+      if (breaksOk && !this.fits(lead + s.length, s)) return false;
+      if (lead) this.put(' ');
+      this.out.push(s); this.column += s.length;
+    } else if (style === SINGLE) {
+      var q = s.split("'").join("''");
+      if (s.indexOf('\n') >= 0 || (breaksOk && !this.fits(lead + 1 + q.length, s))) return false;
+      this.indicator("'" + q + "'", true, false, false);
+    } else if (style === DOUBLE) {
+      if (!SAFE_DOUBLE.test(s) || (breaksOk && !this.fits(lead + 1 + s.length, s))) return false;
+      this.indicator('"' + s + '"', true, false, false);
+    } else {
+      this.literalAscii(s);
+      return true;
+    }
+    this.whitespace = false; this.indention = false;
+    return true;
+  };
+  E.literalAscii = function (s) {
+    this.indicator('|', true, false, false);
+    if (s.charAt(0) === ' ' || s.charAt(0) === '\n') this.indicator('2', false, false, false);
+    var n = s.length, chomp = '';
+    if (n === 0 || s.charAt(n - 1) !== '\n') chomp = '-';
+    else if (n === 1 || s.charAt(n - 2) === '\n') chomp = '+';
+    if (chomp !== '') this.indicator(chomp, false, false, false);
+    var pad = ' '.repeat(this.indent < 0 ? 0 : this.indent), lines = s.split('\n'), last = lines[lines.length - 1];
+    this.out.push('\n' + lines.map(function (l) { return l === '' ? '' : pad + l; }).join('\n'));
+    this.column = last === '' ? 0 : pad.length + last.length;
+    this.indention = last === '';
+    this.whitespace = true;
+  };
+
   // One scalar event: requested style, then libyaml's style selection for the context.
   E.scalar = function (text, style, simpleKey) {
-    var cps = C.codePoints(text), a = S.analyze(cps);
+    var ascii = S.ASCII.test(text), cps = ascii ? null : C.codePoints(text), a = S.analyze(text, cps);
     if (simpleKey && a.multiline) style = DOUBLE;
-    if (style === PLAIN && (!a.plain || (cps.length === 0 && simpleKey))) style = SINGLE;
+    if (style === PLAIN && (!a.plain || (text.length === 0 && simpleKey))) style = SINGLE;
     if (style === SINGLE && !a.single) style = DOUBLE;
     if (style === LITERAL && (!a.block || simpleKey)) style = DOUBLE;
     this.increase(true, false);
-    if (style === PLAIN) this.plain(cps, !simpleKey);
-    else if (style === SINGLE) this.single(cps, !simpleKey);
-    else if (style === DOUBLE) this.double(cps, !simpleKey);
-    else this.literal(cps);
+    if (!ascii || !this.fast(text, style, !simpleKey)) {
+      if (cps === null) cps = C.codePoints(text);
+      if (style === PLAIN) this.plain(cps, !simpleKey);
+      else if (style === SINGLE) this.single(cps, !simpleKey);
+      else if (style === DOUBLE) this.double(cps, !simpleKey);
+      else this.literal(cps);
+    }
     this.pop();
   };
   E.string = function (s, simpleKey) {
@@ -163,9 +203,10 @@ export const GOYAML_EMIT_SOURCE = String.raw`
     }
     this.increase(false, false);
     for (var k = 0; k < keys.length; k++) {
-      var key = keys[k], kc = C.codePoints(key);
+      var key = keys[k], ascii = S.ASCII.test(key);
       this.writeIndent();
-      if (!S.analyze(kc).multiline && C.utf8Encode(key).length <= 128) {
+      var multiline = ascii ? key.indexOf('\n') >= 0 : S.analyze(key, C.codePoints(key)).multiline;
+      if (!multiline && (ascii ? key.length : C.utf8Encode(key).length) <= 128) {
         this.string(key, true);
         this.indicator(':', false, false, false);
       } else {

@@ -122,9 +122,15 @@ export const GOYAML_SOURCE = String.raw`
     return YAML_FLOAT.test(plain);
   }
 
-  function isLetter(c) { return /\p{L}/u.test(String.fromCodePoint(c)); }
-  function isDigit(c) { return /\p{Nd}/u.test(String.fromCodePoint(c)); }
-  // yaml.v2 keyList.Less for string keys.
+  function isLetter(c) {
+    if (c < 128) return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    return /\p{L}/u.test(String.fromCodePoint(c));
+  }
+  function isDigit(c) {
+    if (c < 128) return c >= 48 && c <= 57;
+    return /\p{Nd}/u.test(String.fromCodePoint(c));
+  }
+  // yaml.v2 keyList.Less for string keys (a, b: arrays of code points).
   function keyLess(a, b) {
     for (var i = 0; i < a.length && i < b.length; i++) {
       if (a[i] === b[i]) continue;
@@ -143,8 +149,23 @@ export const GOYAML_SOURCE = String.raw`
     }
     return a.length < b.length;
   }
+  // The same order for keys without digits: at the first difference a non-letter sorts before a letter,
+  // otherwise by code point.
+  function plainKeyCompare(x, y) {
+    for (var i = 0; i < x.length && i < y.length; i++) {
+      var a = x.charCodeAt(i), b = y.charCodeAt(i);
+      if (a === b) continue;
+      var al = isLetter(a), bl = isLetter(b);
+      if (al !== bl) return al ? 1 : -1;
+      return a - b;
+    }
+    return x.length - y.length;
+  }
   function sortedKeys(obj) {
-    var ks = Object.keys(obj).map(function (k) { return { k: k, cp: C.codePoints(k) }; });
+    var keys = Object.keys(obj);
+    if (keys.length < 2) return keys;
+    if (keys.every(function (k) { return /^[\x20-\x2F\x3A-\x7E]*$/.test(k); })) return keys.sort(plainKeyCompare);
+    var ks = keys.map(function (k) { return { k: k, cp: C.codePoints(k) }; });
     ks.sort(function (x, y) { return keyLess(x.cp, y.cp) ? -1 : keyLess(y.cp, x.cp) ? 1 : 0; });
     return ks.map(function (x) { return x.k; });
   }
@@ -153,8 +174,28 @@ export const GOYAML_SOURCE = String.raw`
   function isBreak(c) { return c === 10 || c === 13 || c === 0x85 || c === 0x2028 || c === 0x2029; }
   function isBlank(c) { return c === 32 || c === 9; }
 
-  // libyaml yaml_emitter_analyze_scalar, block context only.
-  function analyze(cps) {
+  var ASCII = /^[\x20-\x7E\n]*$/;
+  // yaml_emitter_analyze_scalar for printable ASCII and LF, with regular expressions (no per-character code).
+  function analyzeAscii(s) {
+    var r = { multiline: false, plain: true, single: true, block: true };
+    var n = s.length;
+    if (n === 0) { r.block = false; return r; }
+    var first = s.charAt(0), last = s.charAt(n - 1);
+    var ind = /^(?:---|\.\.\.)/.test(s) || INDICATORS.indexOf(first) >= 0 || /^[?:-](?: |$)/.test(s) ||
+      /[\s\S]:(?: |$)/.test(s) || /[ \n]#/.test(s);
+    var lines = s.indexOf('\n') >= 0;
+    r.multiline = lines;
+    if (first === ' ' || first === '\n' || last === ' ' || last === '\n') r.plain = false;
+    if (last === ' ') r.block = false;
+    if (s.indexOf('\n ') >= 0) { r.plain = false; r.single = false; }
+    if (s.indexOf(' \n') >= 0) { r.plain = false; r.single = false; r.block = false; }
+    if (lines || ind) r.plain = false;
+    return r;
+  }
+
+  // libyaml yaml_emitter_analyze_scalar, block context only (s: the string, cps: its code points).
+  function analyze(s, cps) {
+    if (ASCII.test(s)) return analyzeAscii(s);
     var r = { multiline: false, plain: true, single: true, block: true };
     var n = cps.length;
     if (n === 0) { r.block = false; return r; }
@@ -193,7 +234,7 @@ export const GOYAML_SOURCE = String.raw`
 
   M.yamlScalars = { normalize: normalize, yamlReadable: yamlReadable, UNREADABLE: UNREADABLE, yamlNumber: yamlNumber, resolvesNonString: resolvesNonString,
     isBase60: function (s) { return /^[-+0-9]/.test(s) && s.indexOf(':') >= 0 && BASE60.test(s); },
-    sortedKeys: sortedKeys, analyze: analyze, isPrintable: isPrintable, isBreak: isBreak, PLAIN: PLAIN,
+    sortedKeys: sortedKeys, analyze: analyze, ASCII: ASCII, isPrintable: isPrintable, isBreak: isBreak, PLAIN: PLAIN,
     SINGLE: SINGLE, DOUBLE: DOUBLE, LITERAL: LITERAL, WIDTH: WIDTH };
 })(globalThis.__maglev);
 `;

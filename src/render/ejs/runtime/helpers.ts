@@ -1,7 +1,7 @@
 /**
  * In-sandbox source: the template helpers that need no chart context (strings, encodings, quoting,
  * parsing, semver), plus deterministic `Math.random` and `Date`. Defines `__maglev.helpers`.
- * Needs `__maglev.codec` and `__maglev.goyaml`; `fromYaml` uses js-yaml, loaded on first use.
+ * Needs `__maglev.codec`, `__maglev.goyaml` and `__maglev.jsyaml` (js-yaml, loaded before this).
  */
 export const HELPERS_SOURCE = String.raw`
 (function (M, G) {
@@ -13,7 +13,11 @@ export const HELPERS_SOURCE = String.raw`
     if (v === undefined || v === null || v === '') fail(message === undefined ? 'a required value is missing' : message);
     return v;
   }
-  function indent(s, n) { var pad = ' '.repeat(Math.max(0, Number(n) || 0)); return pad + str(s).split('\n').join('\n' + pad); }
+  var pads = [];
+  function indent(s, n) {
+    var w = Math.max(0, Number(n) || 0), pad = w <= 64 ? pads[w] || (pads[w] = ' '.repeat(w)) : ' '.repeat(w);
+    return pad + str(s).split('\n').join('\n' + pad);
+  }
   function nindent(s, n) { return '\n' + indent(s, n); }
   function isPrint(ch) { return /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u.test(ch); }
   // Go %q (strconv.Quote), what Helm's quote writes.
@@ -45,16 +49,7 @@ export const HELPERS_SOURCE = String.raw`
   function b64dec(s) { return C.utf8Decode(C.b64decode(str(s))); }
   function sha256sum(s) { return C.sha256hex(typeof s === 'object' && s instanceof Uint8Array ? s : C.utf8Encode(str(s))); }
   function fromJson(s) { return JSON.parse(str(s)); }
-  var jsyaml = null;
-  function fromYaml(s) {
-    if (jsyaml === null) {
-      if (typeof G.__maglevJsYamlSource !== 'string') fail('fromYaml is unavailable');
-      var module = { exports: {} };
-      new Function('module', 'exports', G.__maglevJsYamlSource)(module, module.exports);
-      jsyaml = module.exports;
-    }
-    return jsyaml.load(str(s), { schema: jsyaml.CORE_SCHEMA });
-  }
+  function fromYaml(s) { return M.jsyaml.load(str(s), { schema: M.jsyaml.CORE_SCHEMA }); }
 
   // Masterminds/semver-style constraints, as Helm's semverCompare reads them.
   function parseVersion(s) {
@@ -118,8 +113,9 @@ export const HELPERS_SOURCE = String.raw`
     });
   }
 
-  // Deterministic output: a seeded Math.random and a frozen clock (the Unix epoch).
-  var seed = 0x9E3779B9;
+  // Deterministic output: a seeded Math.random (reseeded for every render) and a frozen clock (the epoch).
+  var SEED = 0x9E3779B9, seed = SEED;
+  M.resetRandom = function () { seed = SEED; };
   Math.random = function () {
     seed = (seed + 0x6D2B79F5) | 0;
     var t = Math.imul(seed ^ (seed >>> 15), 1 | seed);

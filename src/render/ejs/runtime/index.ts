@@ -1,7 +1,8 @@
 /**
  * Assembles the code evaluated in every render context: codec, Go YAML/JSON, helpers, the ejs library
- * (for `tpl`, behind a require shim that offers no file system), the template wrapper and the driver.
- * The js-yaml source for `fromYaml` is handed over separately and compiled only when a template uses it.
+ * (for `tpl`, behind a require shim that offers no file system), the template wrapper, the driver and the
+ * lockdown that freezes it all. js-yaml (for `fromYaml`) is loaded before the lockdown, since code
+ * evaluated after it could not set up its prototypes on frozen built-ins.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,6 +12,7 @@ import { DRIVER_SOURCE } from './driver.js';
 import { GOYAML_EMIT_SOURCE } from './goyaml-emit.js';
 import { GOYAML_SOURCE } from './goyaml.js';
 import { HELPERS_SOURCE } from './helpers.js';
+import { LOCKDOWN_SOURCE } from './lockdown.js';
 import { WRAP_SOURCE } from './wrap.js';
 
 const require = createRequire(import.meta.url);
@@ -55,6 +57,7 @@ ${read('ejs.js')}
 export function runtimeSource(): string {
   return [
     'globalThis.__maglev = {};',
+    jsYamlLibrarySource(),
     CODEC_SOURCE,
     GOYAML_SOURCE,
     GOYAML_EMIT_SOURCE,
@@ -62,11 +65,13 @@ export function runtimeSource(): string {
     WRAP_SOURCE,
     ejsLibrarySource(),
     DRIVER_SOURCE,
+    LOCKDOWN_SOURCE,
   ].join('\n');
 }
 
-/** The js-yaml browser bundle, evaluated inside a sandbox on the first `fromYaml` call. */
-export function jsYamlSource(): string {
+/** The js-yaml browser bundle as in-sandbox source defining `__maglev.jsyaml` (for `fromYaml`). */
+function jsYamlLibrarySource(): string {
   const main = require.resolve('js-yaml');
-  return readFileSync(join(dirname(main), 'dist', 'js-yaml.js'), 'utf8');
+  const text = readFileSync(join(dirname(main), 'dist', 'js-yaml.js'), 'utf8');
+  return `(function (M) {\n  var module = { exports: {} };\n  (function (module, exports) {\n${text}\n  })(module, module.exports);\n  M.jsyaml = module.exports;\n})(globalThis.__maglev);\n`;
 }

@@ -5,17 +5,17 @@ import { CODEC_SOURCE } from './codec.js';
 import { GOYAML_EMIT_SOURCE } from './goyaml-emit.js';
 import { GOYAML_SOURCE } from './goyaml.js';
 import { HELPERS_SOURCE } from './helpers.js';
-import { jsYamlSource } from './index.js';
-import { WRAP_SOURCE, wrapTemplate } from './wrap.js';
+import { runtimeSource } from './index.js';
+import { SCOPE_NAMES, wrapTemplate } from './wrap.js';
 
 // The runtime pieces evaluated in a bare context, called with JSON in and JSON out (no host objects).
 const ctx = vm.createContext(Object.create(null) as object);
-vm.runInContext(['globalThis.__maglev = {};', CODEC_SOURCE, GOYAML_SOURCE, GOYAML_EMIT_SOURCE, HELPERS_SOURCE, WRAP_SOURCE].join('\n'), ctx);
-ctx.__maglevJsYamlSource = jsYamlSource();
+vm.runInContext(runtimeSource(), ctx);
 
 function call(fn: string, ...args: unknown[]): unknown {
-  ctx.__args = JSON.stringify(args);
-  return JSON.parse(vm.runInContext(`JSON.stringify(${fn}.apply(null, JSON.parse(__args)))`, ctx) as string) as unknown;
+  ctx.__maglevInput = JSON.stringify(args);
+  const expr = fn.endsWith('SCOPE_NAMES') ? fn : `${fn}.apply(null, JSON.parse(__maglevInput))`;
+  return JSON.parse(vm.runInContext(`JSON.stringify(${expr})`, ctx) as string) as unknown;
 }
 const helper = (name: string, ...args: unknown[]): unknown => call(`__maglev.helpers.${name}`, ...args);
 
@@ -106,12 +106,15 @@ describe('helpers', () => {
 describe('template wrapper', () => {
   it('is the same code on the host and in the sandbox', () => {
     const source = '    ; __line = 1\n    ; __append("x")\n';
-    expect(call('__maglev.wrapTemplate', source, 'templates/a.yaml.ejs', 1234)).toBe(wrapTemplate(source, 'templates/a.yaml.ejs', 1234));
+    const names = [...SCOPE_NAMES, 'extra'];
+    expect(call('__maglev.wrapTemplate', source, 'templates/a.yaml.ejs', 1234, names)).toBe(wrapTemplate(source, 'templates/a.yaml.ejs', 1234, names));
+    expect(call('__maglev.SCOPE_NAMES')).toEqual(SCOPE_NAMES);
   });
 });
 
 describe('determinism', () => {
-  it('freezes the clock and seeds Math.random', () => {
+  it('freezes the clock and seeds Math.random; built-ins are frozen', () => {
+    expect(vm.runInContext('Object.isFrozen(Array.prototype) && Object.isFrozen(__maglev.helpers) && typeof WeakRef', ctx)).toBe('undefined');
     expect(vm.runInContext('Date.now() + ":" + new Date().toISOString()', ctx)).toBe('0:1970-01-01T00:00:00.000Z');
     expect(vm.runInContext('new Date(86400000).toISOString()', ctx)).toBe('1970-01-02T00:00:00.000Z');
     const draws = (): unknown => {
