@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isMaglevError } from '../errors.js';
+import { ResourceClient } from '../runtime/apply.js';
+import { KubeApiClient } from '../runtime/client.js';
+import { realClock } from '../runtime/clock.js';
+import { RestMapper } from '../runtime/discovery.js';
+import { startFakeApiServer, statusBody, type FakeApiServer, type FakeResponse, type RecordedRequest } from '../runtime/testing/api-server.js';
+import { memoryLogger } from '../runtime/testing/logger.js';
+import { hookCompletion, KubeHookExecutor, kubeApplier } from './kube-hooks.js';
+
+const discovery: Record<string, unknown> = {
+  '/api/v1': { resources: [{ name: 'pods', kind: 'Pod', namespaced: true }, { name: 'namespaces', kind: 'Namespace', namespaced: false }] },
+  '/apis/batch/v1': { resources: [{ name: 'jobs', kind: 'Job', namespaced: true }] },
+};
+const jobRef = { apiVersion: 'batch/v1', kind: 'Job', namespace: 'apps', name: 'migrate' };
+const job = (conditions: unknown[]): Record<string, unknown> => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'apps' }, status: { conditions } });
+
+describe('hookCompletion (Helm rule)', () => {
+  it.each([
+    [job([{ type: 'Complete', status: 'True' }]), 'done'],
+    [job([]), 'running'],
+    [job([{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }]), 'failed'],
+    [{ kind: 'Pod', metadata: { name: 'p' }, status: { phase: 'Succeeded' } }, 'done'],
+    [{ kind: 'Pod', metadata: { name: 'p' }, status: { phase: 'Running' } }, 'running'],
+    [{ kind: 'Pod', metadata: { name: 'p' }, status: { phase: 'Failed' } }, 'failed'],
+    [{ kind: 'ConfigMap', metadata: { name: 'c' } }, 'done'],
+  ])('%o → %s', (obj, state) => {
+    expect(hookCompletion(obj).state).toBe(state);
+  });
+});
+
+describe('KubeHookExecutor against a local API server', () => {
+  let server: FakeApiServer;
+  let exec: KubeHookExecutor;
+  let respond: (req: RecordedRequest) => FakeResponse | undefined;
+  const logs = memoryLogger();
+
+  beforeAll(async () => {
+    server = await startFakeApiServer((req) => {
+      const doc = discovery[req.path];
+      if (doc !== undefined) return { status: 200, body: doc };
+      return respond(req) ?? { status: 404, body: statusBody(404, 'NotFound', 'not found') };
+    });
+    const client = new KubeApiClient(server.kubeConfig());
+    const mapper = new RestMapper(client);
+    exec = new KubeHookExecutor({ client, mapper, resources: new ResourceClient(client, mapper, 'maglev-operator'), clock: realClock, pollMs: 5, impersonate: 'system:serviceaccount:apps:sa', log: logs.logger });
+  });
+  afterAll(() => server.close());
+  beforeEach(() => {
+    server.requests.length = 0;
+    respond = () => undefined;
+  });
+
+  const calls = (): string[] => server.requests.filter((r) => !(r.path in discovery)).map((r) => `${r.method} ${r.path}`);
+
+  it('creates with a POST to the collection, as the impersonated user', async () => {
+    respond = (req) => (req.method === 'POST' ? { status: 201, body: req.body } : undefined);
+    await exec.create(job([]));
+    expect(calls()).toEqual(['POST /apis/batch/v1/namespaces/apps/jobs']);
+    expect(server.requests.at(-1)?.headers['impersonate-user']).toBe('system:serviceaccount:apps:sa');
+  });
+
+  it('waits for a Job to complete', async () => {
+    let gets = 0;
+    respond = (req) => (req.method === 'GET' ? { status: 200, body: job(++gets < 3 ? [] : [{ type: 'Complete', status: 'True' }]) } : undefined);
+    await exec.waitComplete(jobRef, 10_000);
+    expect(gets).toBe(3);
+  });
+
+  it('fails on a failed Job and times out on a stuck one', async () => {
+    respond = () => ({ status: 200, body: job([{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }]) });
+    const failed = await exec.waitComplete(jobRef, 10_000).catch((e: unknown) => e);
+    expect(isMaglevError(failed, 'HookFailed')).toBe(true);
+    expect((failed as Error).message).toBe('job migrate failed: BackoffLimitExceeded: Job has reached the specified backoff limit');
+    respond = () => ({ status: 200, body: job([]) });
+    const stuck = await exec.waitComplete(jobRef, 30).catch((e: unknown) => e);
+    expect(isMaglevError(stuck, 'WaitTimeout')).toBe(true);
+  });
+
+  it('does not wait for kinds other than Job and Pod', async () => {
+    await exec.waitComplete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'c' }, 10);
+    expect(calls()).toEqual([]);
+  });
+
+  it('deletes and waits until the object is gone; nothing to wait for when it was absent', async () => {
+    let gets = 0;
+    respond = (req) => {
+      if (req.method === 'DELETE') return { status: 200, body: {} };
+      return ++gets < 2 ? { status: 200, body: job([]) } : undefined;
+    };
+    await exec.deleteAndWait(jobRef, 10_000);
+    expect(calls()).toEqual(['DELETE /apis/batch/v1/namespaces/apps/jobs/migrate', 'GET /apis/batch/v1/namespaces/apps/jobs/migrate', 'GET /apis/batch/v1/namespaces/apps/jobs/migrate']);
+    server.requests.length = 0;
+    respond = () => undefined;
+    await exec.deleteAndWait(jobRef, 10_000);
+    expect(calls()).toEqual(['DELETE /apis/batch/v1/namespaces/apps/jobs/migrate']);
+  });
+
+  it('copies the logs of a Job’s pods to the logger', async () => {
+    respond = (req) => {
+      if (req.path === '/api/v1/namespaces/apps/pods') return { status: 200, body: { items: [{ metadata: { name: 'migrate-x1' } }] } };
+      if (req.path === '/api/v1/namespaces/apps/pods/migrate-x1/log') return { status: 200, body: 'migrated 3 tables' };
+      return undefined;
+    };
+    await exec.outputLogs(jobRef);
+    expect(server.requests.find((r) => r.path === '/api/v1/namespaces/apps/pods')?.query.get('labelSelector')).toBe('job-name=migrate');
+    expect(logs.lines.at(-1)).toMatchObject({ msg: 'hook output', pod: 'migrate-x1', output: 'migrated 3 tables' });
+  });
+});
+
+describe('kubeApplier', () => {
+  it('answers scope from discovery and forwards refresh', async () => {
+    const server = await startFakeApiServer((req) => (discovery[req.path] !== undefined ? { status: 200, body: discovery[req.path] } : { status: 404 }));
+    try {
+      const client = new KubeApiClient(server.kubeConfig());
+      const mapper = new RestMapper(client);
+      const applier = kubeApplier(new ResourceClient(client, mapper, 'maglev-operator'), mapper);
+      expect(await applier.namespaced('batch/v1', 'Job')).toBe(true);
+      expect(await applier.namespaced('v1', 'Namespace')).toBe(false);
+      applier.refresh?.();
+      expect(await applier.namespaced('v1', 'Pod')).toBe(true);
+      expect(server.requests.filter((r) => r.path === '/api/v1')).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+});
