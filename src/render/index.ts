@@ -18,6 +18,11 @@ export { hookExecutionOrder, InstallOrder, sortByKind, UninstallOrder, uninstall
 export { EjsPool } from './ejs/pool.js';
 export { DEFAULT_API_VERSIONS, DEFAULT_KUBE_VERSION } from './capabilities.js';
 
+/** Starts a render worker ahead of the first EJS render (call at operator start-up; optional). */
+export function warmUpRenderer(pool: EjsPool = sharedEjsPool()): Promise<void> {
+  return pool.warmUp();
+}
+
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_OUTPUT = 32 * 1024 * 1024;
 

@@ -85,7 +85,8 @@ export async function renderEjs(
     capabilities: { kubeVersion: kubeVersionInfo(capabilities.kubeVersion), apiVersions: apiVersionSet(capabilities) },
     maxOutput: limits.maxOutput,
     timeoutMs: limits.timeoutMs,
-    contextKey: JSON.stringify([release.namespace, release.name]),
+    // Warm contexts are shared within a namespace (one tenant), never across namespaces.
+    contextKey: release.namespace,
     charts: nodes.map(chartJob),
   };
   const result = await pool.render(job);

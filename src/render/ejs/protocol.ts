@@ -34,7 +34,7 @@ export interface EjsJob {
   maxOutput: number;
   /** CPU time for the template code, in milliseconds. */
   timeoutMs: number;
-  /** Renders with the same key may share a (hardened) sandbox context: one release, never across releases. */
+  /** Renders with the same key may share a (hardened) sandbox context: one namespace, never across namespaces. */
   contextKey: string;
   charts: EjsChartJob[];
 }

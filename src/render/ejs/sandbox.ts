@@ -62,7 +62,7 @@ function parseResult(json: string, charts: number): { ok: boolean; tainted: bool
   return { ok: true, tainted: v.tainted !== false, result: { ok: true, charts: out } };
 }
 
-/** A context kept for later renders of the same release, with its instantiated template functions. */
+/** A context kept for later renders with the same key, with its instantiated template functions. */
 interface Warm {
   ctx: vm.Context;
   fns: Map<vm.Script, unknown>;
@@ -75,8 +75,9 @@ const MAX_USES = 500;
 
 /**
  * Renders EJS jobs in hardened vm contexts; one instance per worker thread. A context is reused only for
- * the same `contextKey` (one release), only after a successful render that left the global object as it
- * was (see runtime/lockdown.ts), and at most MAX_USES times; anything else gets a fresh context.
+ * the same `contextKey` (one namespace, i.e. one tenant), only after a successful render that left the
+ * global object as it was (see runtime/lockdown.ts), and at most MAX_USES times; anything else gets a
+ * fresh context.
  */
 export class Sandbox {
   private readonly runtime: vm.Script;

@@ -1,6 +1,6 @@
 /**
- * In-sandbox source, evaluated last: hardens a render context so it can be reused for later renders of
- * the same release without template code leaving anything behind. Removes what templates never need and
+ * In-sandbox source, evaluated last: hardens a render context so it can be reused for later renders (in
+ * the same namespace) without template code leaving anything behind. Removes what templates never need and
  * what could run code outside a render (FinalizationRegistry, WeakRef, SharedArrayBuffer/Atomics,
  * RegExp.prototype.compile), freezes every object reachable from the global object (built-ins and the
  * runtime; RegExp instances keep their writable lastIndex), and records the global object's properties so
