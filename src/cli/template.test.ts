@@ -1,6 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import { createGzip } from 'node:zlib';
+import tar from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chartPath } from '../render/testdata/fixtures.js';
 import { applySets, run, splitSetArg, typedSetValue } from './template.js';
@@ -81,7 +87,7 @@ describe('maglev template', () => {
     [['a', 'b', 'c'], 2, /expected \[NAME\] CHART/],
     [['--bogus', 'x'], 2, /Unknown option '--bogus'/],
     [[join(dir, 'missing')], 1, /ChartNotFound: chart .*missing not found/],
-    [['--repo', 'https://charts.example.com', 'nginx'], 2, /not supported by maglev template yet/],
+    [['--repo', 'http://127.0.0.1:9/charts', 'nginx'], 1, /ChartFetchFailed|ChartNotFound/],
     [[chartPath('shop-ejs'), '--set', 'noequals'], 2, /expected key=value/],
     [[chartPath('shop-ejs'), '--set', 'service=null'], 1, /^Error: RenderFailed: templates\/deployment\.yaml\.ejs:26: TypeError: Cannot read properties of undefined \(reading .port.\)/],
   ])('%j exits %d', async (args, code, msg) => {
@@ -89,6 +95,41 @@ describe('maglev template', () => {
     expect(r.code).toBe(code);
     expect(r.err).toMatch(msg);
     expect(r.out).toBe('');
+  });
+
+  it('fetches a chart from a repository with --repo and --version', async () => {
+    const root = chartPath('shop-ejs');
+    const pack = tar.pack();
+    const files: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of readdirSync(d)) {
+        if (statSync(join(d, e)).isDirectory()) walk(join(d, e));
+        else files.push(join(d, e));
+      }
+    };
+    walk(root);
+    const archive = buffer(pack.pipe(createGzip()));
+    for (const f of files) pack.entry({ name: `shop/${relative(root, f)}` }, readFileSync(f));
+    pack.finalize();
+    const tgz = await archive;
+    const digest = createHash('sha256').update(tgz).digest('hex');
+    const index = `apiVersion: v1\nentries:\n  shop:\n    - name: shop\n      version: 1.2.3\n      digest: ${digest}\n      urls: [charts/shop-1.2.3.tgz]\n`;
+    const server = createServer((req, res) => {
+      if (req.url === '/index.yaml') res.end(index);
+      else if (req.url === '/charts/shop-1.2.3.tgz') res.end(tgz);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const r = await cli(['rel', 'shop', '--repo', url, '--version', '^1.2.0', '--skip-tests']);
+      expect(r.err).toBe('');
+      expect(r.out).toContain('name: rel-shop\n');
+      const local = await cli(['rel', root, '--skip-tests']);
+      expect(r.out).toBe(local.out);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('prints usage with --help', async () => {

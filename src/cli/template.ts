@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { prepareChart } from '../chart/dependencies.js';
 import { loadChartArchive, loadChartDir } from '../chart/load.js';
+import { fetchChart } from '../chart/source/index.js';
 import type { Chart, Values } from '../chart/types.js';
 import { mergeMaps, setValuesPath } from '../chart/valuesfrom.js';
 import { parseValuesYaml } from '../chart/yaml.js';
@@ -24,7 +25,8 @@ export interface TemplateIO {
 
 const usage = `Usage: maglev template [NAME] CHART [flags]
 
-CHART is a chart directory or a .tgz archive.
+CHART is a chart directory, a .tgz archive, an http(s) URL of an archive, oci://host/path/name, or a chart
+name with --repo URL.
 
 Flags:
   -f, --values FILE          values file (repeatable; later files win)
@@ -37,9 +39,10 @@ Flags:
       --is-upgrade           render as an upgrade (Release.IsUpgrade)
       --skip-tests           leave out test hooks
       --name-template NAME   release name (literal; default "release-name")
+      --skip-schema-validation  do not validate values against values.schema.json
       --helm-bin PATH        helm binary for Go-template charts
-      --version RANGE        chart version range (repository charts only)
-      --repo URL             chart repository (not supported yet)
+      --version RANGE        chart version range (repository and OCI charts)
+      --repo URL             chart repository URL (CHART is then the chart name)
 `;
 
 const options = {
@@ -54,6 +57,7 @@ const options = {
   'skip-tests': { type: 'boolean' },
   'name-template': { type: 'string' },
   'helm-bin': { type: 'string' },
+  'skip-schema-validation': { type: 'boolean' },
   version: { type: 'string' },
   repo: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -112,10 +116,13 @@ export function applySets(values: Values, args: readonly string[], asString: boo
   }
 }
 
-async function loadChart(ref: string, repo: string | undefined): Promise<Chart> {
-  if (repo !== undefined || ref.startsWith('oci://')) {
-    throw usageError('charts from repositories and OCI registries are not supported by maglev template yet; pass a directory or .tgz');
+async function loadChart(ref: string, repo: string | undefined, version: string | undefined): Promise<Chart> {
+  if (repo !== undefined) return (await fetchChart({ repository: repo, name: ref, version })).chart;
+  if (ref.startsWith('oci://')) {
+    const slash = ref.lastIndexOf('/');
+    return (await fetchChart({ repository: ref.slice(0, slash), name: ref.slice(slash + 1), version })).chart;
   }
+  if (/^https?:\/\//.test(ref)) return (await fetchChart({ url: ref })).chart;
   const info = await stat(ref).catch((err: unknown) => {
     throw new MaglevError(ErrorCode.ChartNotFound, `chart ${ref} not found: ${errorMessage(err)}`, { terminal: true, cause: err });
   });
@@ -147,14 +154,18 @@ async function template(argv: string[], io: TemplateIO): Promise<number> {
   for (const file of flags.values ?? []) user = mergeMaps(user, parseValuesYaml(await readFile(file), file));
   applySets(user, flags.set ?? [], false);
   applySets(user, flags['set-string'] ?? [], true);
-  const prepared = prepareChart(await loadChart(chartRef, flags.repo), user);
+  const kubeVersion = flags['kube-version'] ?? DEFAULT_KUBE_VERSION;
+  const prepared = prepareChart(await loadChart(chartRef, flags.repo, flags.version), user, {
+    kubeVersion,
+    skipSchemaValidation: flags['skip-schema-validation'] === true,
+  });
   const isUpgrade = flags['is-upgrade'] === true;
   const apiVersions = (flags['api-versions'] ?? []).flatMap((a) => a.split(',')).filter((a) => a !== '');
   const result = await renderChart({
     chart: prepared.chart,
     values: prepared.values,
     release: { name, namespace: flags.namespace ?? 'default', revision: 1, isInstall: !isUpgrade, isUpgrade },
-    capabilities: { kubeVersion: flags['kube-version'] ?? DEFAULT_KUBE_VERSION, apiVersions },
+    capabilities: { kubeVersion, apiVersions },
     options: { helmBin: flags['helm-bin'] },
   });
   const crds = flags['include-crds'] === true ? crdFiles(chartTree(prepared.chart, prepared.values)) : [];
