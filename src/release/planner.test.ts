@@ -41,13 +41,13 @@ type Case = [string, PlanInput, Partial<Plan>];
 
 const cases: Case[] = [
   // 1. locks
-  ['pending record written by this replica → unlock', input({ releases: [rev(1, 'deployed'), rev(2, 'pending-upgrade', { writer: 'maglev-0', writtenAtMs: NOW - 1000 })] }), { action: 'unlock', reason: 'StalePendingRelease', revision: 2 }],
+  ['pending record written by this replica → unlock', input({ releases: [rev(1, 'deployed'), rev(2, 'pending-upgrade', { writer: 'maglev-0', writtenAtMs: NOW - 1000 })] }), { action: 'unlock', reason: 'StalePendingRelease', revision: 2, interrupted: 'upgrade' }],
   [
     'fresh pending record of another replica → wait',
     input({ releases: [rev(1, 'pending-install', { writer: 'maglev-1', writtenAtMs: NOW - 60_000 })] }),
     { action: 'wait', reason: 'ReleaseLocked', revision: 1, retryAfterMs: 540_000 },
   ],
-  ['stale pending record of another replica → unlock', input({ releases: [rev(1, 'pending-rollback', { writer: 'maglev-1', writtenAtMs: NOW - 600_000 })] }), { action: 'unlock', revision: 1 }],
+  ['stale pending record of another replica → unlock', input({ releases: [rev(1, 'pending-rollback', { writer: 'maglev-1', writtenAtMs: NOW - 600_000 })] }), { action: 'unlock', revision: 1, interrupted: 'rollback' }],
   ['pending record left by helm, age unknown → unlock', input({ releases: [rev(4, 'pending-upgrade')] }), { action: 'unlock', revision: 4 }],
   ['force does not skip an unlock', input({ releases: [rev(2, 'pending-upgrade')], annotations: { [TriggerAnnotation.ForceAt]: 't1' } }), { action: 'unlock', handled: {} }],
   // 2. interrupted uninstall

@@ -85,6 +85,8 @@ export interface Plan {
   handled: { forceAt?: string; resetAt?: string };
   /** For `wait`: when to look again. */
   retryAfterMs?: number;
+  /** For `unlock`: the action the pending revision was left by (it counts as a failure of that action). */
+  interrupted?: 'install' | 'upgrade' | 'rollback';
 }
 
 /** Decides the next action; pure. */
@@ -181,7 +183,9 @@ function unlockOrWait(latest: RecordSummary, lock: PlanInput['lock'], base: Pick
   const age = latest.writtenAtMs === undefined ? Infinity : lock.now - latest.writtenAtMs;
   if (latest.writer === lock.self || age >= lock.staleAfterMs) {
     const by = latest.writer === undefined ? 'helm' : latest.writer === lock.self ? 'this replica' : latest.writer;
-    return { action: 'unlock', reason: 'StalePendingRelease', message: `revision ${latest.revision} was left ${latest.status} by ${by}; marking it failed`, revision: latest.revision, ...base };
+    const interrupted = latest.status === ReleaseStatus.PendingInstall ? 'install' : latest.status === ReleaseStatus.PendingUpgrade ? 'upgrade' : 'rollback';
+    const message = `revision ${latest.revision} was left ${latest.status} by ${by}; marking it failed`;
+    return { action: 'unlock', reason: 'StalePendingRelease', message, revision: latest.revision, interrupted, ...base };
   }
   const waitMs = Math.max(1000, lock.staleAfterMs - age);
   return {

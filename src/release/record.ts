@@ -7,6 +7,7 @@
 import type { Values } from '../chart/types.js';
 import { ReleaseStatus } from '../crds/generated/types.js';
 
+/** Helm's release statuses, shared with the HelmRelease status schema (status.history[].status). */
 export { ReleaseStatus };
 
 /** Helm's release statuses (pkg/release/status.go); the value of the Secret's `status` label too. */
