@@ -99,7 +99,10 @@ export interface Hook extends RenderedObject {
   outputLogPolicies: HookOutputLogPolicy[];
 }
 
-/** Everything a render produces. Objects are in InstallOrder, hooks in execution order (see order.ts). */
+/**
+ * Everything a render produces. Objects are in InstallOrder; hooks in Helm's stored order (InstallOrder of
+ * kind, as in a release's `hooks`): run one event's hooks in `hookExecutionOrder` (weight, name, kind).
+ */
 export interface RenderResult {
   objects: RenderedObject[];
   hooks: Hook[];
