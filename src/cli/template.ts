@@ -12,7 +12,10 @@ import type { Chart, Values } from '../chart/types.js';
 import { mergeMaps, setValuesPath } from '../chart/valuesfrom.js';
 import { parseValuesYaml } from '../chart/yaml.js';
 import { ErrorCode, MaglevError, errorMessage, isMaglevError } from '../errors.js';
-import { DEFAULT_KUBE_VERSION, renderChart } from '../render/index.js';
+import { renderChart } from '../render/index.js';
+
+/** The Kubernetes version `helm template` (v3) assumes without --kube-version; used alike so the output matches. */
+export const TEMPLATE_KUBE_VERSION = 'v1.20.0';
 import { crdFiles } from '../render/crds.js';
 import { chartTree } from '../render/tree.js';
 import { HookEvent, type RenderResult } from '../render/types.js';
@@ -33,7 +36,7 @@ Flags:
       --set K=V[,K=V]        set values (repeatable; typed like helm: true/false/null/integers)
       --set-string K=V       set string values (repeatable)
   -n, --namespace NS         release namespace (default "default")
-      --kube-version V       Kubernetes version for Capabilities (default ${DEFAULT_KUBE_VERSION})
+      --kube-version V       Kubernetes version for Capabilities (default ${TEMPLATE_KUBE_VERSION}, as helm template)
   -a, --api-versions X       extra API versions for Capabilities (repeatable, comma-separated)
       --include-crds         print the crds/ objects first
       --is-upgrade           render as an upgrade (Release.IsUpgrade)
@@ -154,7 +157,7 @@ async function template(argv: string[], io: TemplateIO): Promise<number> {
   for (const file of flags.values ?? []) user = mergeMaps(user, parseValuesYaml(await readFile(file), file));
   applySets(user, flags.set ?? [], false);
   applySets(user, flags['set-string'] ?? [], true);
-  const kubeVersion = flags['kube-version'] ?? DEFAULT_KUBE_VERSION;
+  const kubeVersion = flags['kube-version'] ?? TEMPLATE_KUBE_VERSION;
   const prepared = prepareChart(await loadChart(chartRef, flags.repo, flags.version), user, {
     kubeVersion,
     skipSchemaValidation: flags['skip-schema-validation'] === true,
