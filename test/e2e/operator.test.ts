@@ -16,7 +16,7 @@ import {
   waitFor,
   type OperatorProcess,
 } from './harness.js';
-import { repoRoot } from './paths.js';
+import { repoRoot, toolPath } from './paths.js';
 
 const group = 'maglev.io';
 const version = 'v1alpha1';
@@ -89,6 +89,34 @@ describe('CRDs', () => {
     const message = await rejection(ns, helmRelease('bad-enum', { install: { crds: 'Sometimes' } }));
     expect(message).toContain('spec.install.crds');
     expect(message).toContain('Sometimes');
+  });
+});
+
+describe('deployment manifests', () => {
+  it('kubectl apply -k config/default passes server-side validation (dry run)', async () => {
+    // A dry run cannot put objects into a namespace it only pretends to create, so make it real first.
+    const { core } = clients();
+    const created = await core.createNamespace({ body: { metadata: { name: 'maglev-system' } } }).then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof k8s.ApiException && err.code === 409) return false;
+        throw err;
+      },
+    );
+    const out = execFileSync(
+      toolPath('kubectl'),
+      ['--kubeconfig', inject('kubeconfig'), 'apply', '--server-side', '--dry-run=server', '-k', `${repoRoot}/config/default`],
+      { encoding: 'utf8' },
+    );
+    for (const want of [
+      'customresourcedefinition.apiextensions.k8s.io/helmreleases.maglev.io',
+      'namespace/maglev-system',
+      'serviceaccount/maglev-operator',
+      'deployment.apps/maglev-operator',
+    ]) {
+      expect(out).toContain(want);
+    }
+    if (created) await core.deleteNamespace({ name: 'maglev-system' });
   });
 });
 
