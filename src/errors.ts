@@ -25,6 +25,8 @@ export const ErrorCode = {
   // Cluster interaction
   ApiError: 'ApiError',
   Conflict: 'Conflict',
+  /** The API server does not serve an apiVersion/kind (no CRD installed for it). */
+  UnknownKind: 'UnknownKind',
   // Release records, hooks and actions (src/release)
   ReleaseTooLarge: 'ReleaseTooLarge',
   ReleaseInvalid: 'ReleaseInvalid',

@@ -27,6 +27,10 @@ import {
   type Reconciler,
 } from './runtime/index.js';
 import { metricsServer, probesServer, type Listening } from './server.js';
+import { ChartCache, fetchChart } from './chart/index.js';
+import { renderChart, warmUpRenderer } from './render/index.js';
+import { ClusterCapabilities, kubeActionContexts, releaseDriver, type ActionObserver } from './release/index.js';
+import { realClock } from './runtime/clock.js';
 
 /** Field manager of every write the operator makes. */
 export const FIELD_MANAGER = 'maglev-operator';
@@ -114,13 +118,35 @@ function newController(name: string, reconciler: Reconciler, opts: Options, log:
   });
 }
 
+function actionObserver(metrics: Metrics): ActionObserver {
+  return (action, result, seconds) => {
+    metrics.releaseActions.inc({ action, result });
+    metrics.releaseActionDuration.observe({ action }, seconds);
+  };
+}
+
 async function operate(opts: Options, log: Logger): Promise<number> {
   const kc = loadKubeConfig(opts);
   const metrics = createMetrics();
   const api = countingClient(new KubeApiClient(kc), metrics);
-  const resources = new ResourceClient(api, new RestMapper(api), FIELD_MANAGER);
+  const mapper = new RestMapper(api);
+  const resources = new ResourceClient(api, mapper, FIELD_MANAGER);
   const events = new EventRecorder({ client: api, reportingInstance: opts.identity, logger: log.child({ component: 'events' }) });
   const readiness = readinessGauge(metrics);
+  const capabilities = new ClusterCapabilities(api);
+  const drive = releaseDriver({
+    objects: resources,
+    contextFor: kubeActionContexts({ api, resources, mapper, clock: realClock, identity: opts.identity }),
+    fetchChart,
+    chartCache: new ChartCache(),
+    render: (input) => renderChart(input),
+    capabilities: () => capabilities.get(),
+    events,
+    onAction: actionObserver(metrics),
+    identity: opts.identity,
+    defaultServiceAccount: opts.defaultServiceAccount,
+  });
+  void warmUpRenderer().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not warm up the EJS renderer'));
 
   const releases: InformerCache<HelmRelease & KubeObject> = informerCache(kc, api, {
     path: collectionPath(PLURALS.HelmRelease, opts.watchNamespace),
@@ -131,7 +157,7 @@ async function operate(opts: Options, log: Logger): Promise<number> {
     logger: log.child({ cache: KINDS.MaglevDistro }),
   });
   const controllers = [
-    newController(KINDS.HelmRelease, helmReleaseReconciler({ cache: releases, client: resources, events, readiness }), opts, log, metrics),
+    newController(KINDS.HelmRelease, helmReleaseReconciler({ cache: releases, client: resources, events, readiness, drive }), opts, log, metrics),
     newController(KINDS.MaglevDistro, maglevDistroReconciler({ cache: distros, client: resources, events, readiness }), opts, log, metrics),
   ];
   const [hrController, distroController] = controllers;

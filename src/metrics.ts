@@ -16,6 +16,8 @@ export interface Metrics {
   leader: Gauge;
   objectReady: Gauge<'kind' | 'namespace' | 'name'>;
   apiRequests: Counter<'verb' | 'code'>;
+  releaseActions: Counter<'action' | 'result'>;
+  releaseActionDuration: Histogram<'action'>;
 }
 
 /** Creates the registry with default process metrics and the operator's own metrics. */
@@ -64,6 +66,19 @@ export function createMetrics(): Metrics {
       name: 'maglev_api_requests_total',
       help: 'Requests the operator sent to the Kubernetes API server (watches excluded), by HTTP verb and status code.',
       labelNames: ['verb', 'code'],
+      registers,
+    }),
+    releaseActions: new Counter({
+      name: 'maglev_release_actions_total',
+      help: 'Helm release actions run (install, upgrade, rollback, uninstall, unlock), by action and result (succeeded, failed, error).',
+      labelNames: ['action', 'result'],
+      registers,
+    }),
+    releaseActionDuration: new Histogram({
+      name: 'maglev_release_action_duration_seconds',
+      help: 'Time one Helm release action took, hooks and readiness wait included, by action.',
+      labelNames: ['action'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
       registers,
     }),
   };

@@ -9,8 +9,11 @@ import type { Problem } from '../crds/index.js';
 import {
   ConditionType,
   getCondition,
+  removeCondition,
+  setCondition,
   summarize,
   type Condition,
+  type ConditionInput,
   type ReconcileState,
 } from '../runtime/conditions.js';
 import type { EventRecorder } from '../runtime/events.js';
@@ -35,13 +38,26 @@ export type ManagedObject<S extends CommonStatus> = KubeObject & { spec?: unknow
 /** What a driver reports after doing (or deciding not to do) its work. */
 export interface DriverOutcome<S> {
   state: ReconcileState;
-  /** Kind-specific status fields to set (merged over the current status). */
+  /** Kind-specific status fields to set (merged over the current status; undefined removes a field). */
   status?: Partial<S>;
+  /** Kind-specific conditions (e.g. Released), set after the summary ones, so they may refine Stalled too. */
+  conditions?: Omit<ConditionInput, 'observedGeneration'>[];
+  /** Condition types to remove. */
+  removeConditions?: string[];
   requeueAfterMs?: number;
 }
 
-/** The kind-specific part of a reconcile. It may throw; a terminal MaglevError stalls the object. */
-export type Driver<T, S> = (obj: T, log: Logger, signal: AbortSignal) => Promise<DriverOutcome<S>>;
+/** What the reconciler offers a driver besides the object: a way to show progress before long work. */
+export interface DriverContext {
+  /** Writes `state` (Reconciling=True, Ready=Unknown) to status now, e.g. before an install starts. */
+  progress(state: ReconcileState): Promise<void>;
+}
+
+/**
+ * The kind-specific part of a reconcile. It may throw; a terminal MaglevError stalls the object. Objects
+ * being deleted reach the driver even when their spec is invalid, so it can run its finalizer.
+ */
+export type Driver<T, S> = (obj: T, log: Logger, signal: AbortSignal, ctx: DriverContext) => Promise<DriverOutcome<S>>;
 
 /** Reports the Ready condition of an object to the readiness gauge, or forgets a deleted object. */
 export interface ReadinessSink {
@@ -75,7 +91,8 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
     }
     let outcome: DriverOutcome<S>;
     let failure: Error | undefined;
-    const problems = deps.validate(obj);
+    const deleting = obj.metadata?.deletionTimestamp !== undefined;
+    const problems = deleting ? [] : deps.validate(obj);
     if (problems.length > 0) {
       failure = new MaglevError(ErrorCode.InvalidSpec, problems.map((p) => `${p.field}: ${p.message}`).join('; '), {
         terminal: true,
@@ -84,7 +101,8 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
       outcome = { state: { phase: 'stalled', reason: ErrorCode.InvalidSpec, message: errorMessage(failure) } };
     } else {
       try {
-        outcome = await deps.drive(obj, ctx.log, ctx.signal);
+        const progress = async (state: ReconcileState): Promise<void> => void (await writeStatus(deps, obj, { state }, now()));
+        outcome = await deps.drive(obj, ctx.log, ctx.signal, { progress });
       } catch (err) {
         failure = err instanceof Error ? err : new Error(errorMessage(err));
         const terminal = isMaglevError(err) && err.terminal;
@@ -93,7 +111,8 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
       }
     }
     const written = await writeStatus(deps, obj, outcome, now());
-    deps.readiness.set(deps.kind, req.namespace, req.name, getCondition(written?.conditions, ConditionType.Ready));
+    if (written === undefined) deps.readiness.remove(deps.kind, req.namespace, req.name);
+    else deps.readiness.set(deps.kind, req.namespace, req.name, getCondition(written.conditions, ConditionType.Ready));
     if (failure !== undefined) {
       if (written !== undefined && changedTo(obj.status, written)) {
         await deps.events.record(refOf(obj), { type: 'Warning', reason: outcome.state.reason, action: 'Reconcile', note: outcome.state.message });
@@ -122,7 +141,10 @@ async function writeStatus<T extends ManagedObject<S>, S extends CommonStatus>(
   const result = await patchStatus<ManagedObject<S>>(deps.client, obj, (current) => {
     const base = (current ?? {}) as S;
     const next: S = { ...base, ...outcome.status, observedGeneration: generation };
-    next.conditions = summarize(base.conditions, outcome.state, generation, at);
+    let conditions = summarize(base.conditions, outcome.state, generation, at);
+    for (const c of outcome.conditions ?? []) conditions = setCondition(conditions, { ...c, observedGeneration: generation }, at);
+    for (const type of outcome.removeConditions ?? []) conditions = removeCondition(conditions, type);
+    next.conditions = conditions;
     if (requested !== undefined) next.lastHandledReconcileAt = requested;
     return next;
   });

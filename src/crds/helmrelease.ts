@@ -188,6 +188,8 @@ export const helmReleaseStatus = obj('HelmReleaseStatus', 'Observed state of the
     ),
   ),
   lastHandledReconcileAt: str('Last value of the maglev.io/reconcile-requested-at annotation that was handled.'),
+  lastHandledForceAt: str('Last value of the maglev.io/force-at annotation that was acted on (one forced install or upgrade).'),
+  lastHandledResetAt: str('Last value of the maglev.io/reset-at annotation that was acted on (failure counters reset).'),
 });
 
 /** The HelmRelease kind, as the generator turns it into a CRD and TypeScript types. */

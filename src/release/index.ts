@@ -25,3 +25,4 @@ export { uninstall, type UninstallInput, type UninstallOptions } from './actions
 export { unlock, type UnlockInput } from './actions/unlock.js';
 export { Ownership, RESOURCE_POLICY } from './actions/objects.js';
 export type { CrdPolicy } from './actions/crds.js';
+export * from './reconcile/index.js';

@@ -84,6 +84,9 @@ const cases: Case[] = [
   ['new chart version → upgrade', input({ releases: [rev(2, 'deployed', { chartVersion: '6.5.0' })] }), { action: 'upgrade', reason: 'UpgradeRequired', message: 'chart version 6.5.0 → 6.5.1' }],
   ['new values → upgrade', input({ releases: [rev(2, 'deployed', { configDigest: 'sha256:old' })] }), { action: 'upgrade', message: 'values changed' }],
   ['other chart → upgrade', input({ releases: [rev(2, 'deployed', { chartName: 'nginx' })] }), { action: 'upgrade', message: 'chart nginx → podinfo' }],
+  ['new spec generation, same chart and values → upgrade', input({ generation: 4 }), { action: 'upgrade', message: 'spec generation 3 → 4', resetCounters: true }],
+  ['deployed revision written by the helm CLI → adopt by upgrading', input({ releases: [rev(1, 'deployed', { external: true })], status: {} }), { action: 'upgrade', reason: 'UpgradeRequired', message: 'revision 1 was written by the helm CLI; adopting it with an upgrade in place' }],
+  ['adoption bounded by upgrade retries', input({ releases: [rev(1, 'deployed', { external: true })], status: attempted('upgrade', { upgradeFailures: 1 }) }), { action: 'stalled', reason: 'RetriesExceeded' }],
   [
     'out of sync after failed upgrades past retries → stalled',
     input({ releases: [rev(1, 'superseded'), rev(2, 'failed'), rev(3, 'deployed', { chartVersion: '6.5.0' })], spec: retries(0, 1), status: attempted('rollback', { upgradeFailures: 2 }) }),

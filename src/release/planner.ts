@@ -9,8 +9,10 @@
  * 2. latest uninstalling (an interrupted uninstall) → `uninstall` to finish it;
  * 3. no revision, or latest uninstalled → `install` (`stalled` RetriesExceeded when install failures
  *    exceed install.remediation.retries, unless forced);
- * 4. latest deployed: in sync → `none` (or `upgrade` when forced); out of sync → `upgrade`
- *    (`stalled` when upgrade failures exceed upgrade.remediation.retries, unless forced);
+ * 4. latest deployed: in sync → `none` (or `upgrade` when forced); out of sync (chart, version, values,
+ *    a spec generation newer than the last attempt's, or a revision written by the helm CLI, which is
+ *    adopted by upgrading it in place) → `upgrade` (`stalled` when upgrade failures exceed
+ *    upgrade.remediation.retries, unless forced);
  * 5. latest superseded or unknown (a newer record was deleted) → `upgrade`, bounded like rule 4;
  * 6. latest failed: forced or inputs changed → `upgrade`; left failed by a
  *    remediation (lastAttempted.action rollback/uninstall) → `stalled` RemediationFailed; otherwise
@@ -46,6 +48,8 @@ export interface RecordSummary {
   writer?: string;
   /** When the record Secret was last written, in ms. */
   writtenAtMs?: number;
+  /** True when someone other than the operator (the helm CLI) wrote the record last. */
+  external?: boolean;
 }
 
 /** Everything the planner reads; see the module comment. */
@@ -120,7 +124,7 @@ export function plan(input: PlanInput): Plan {
   }
   const upgradeRetries = input.spec.upgrade?.remediation?.retries ?? 0;
   if (latest.status === ReleaseStatus.Deployed) {
-    const drift = outOfSync(latest, input.desired);
+    const drift = outOfSync(latest, input.desired) ?? specChanged(input) ?? adoption(latest);
     if (forceAt !== undefined) return forced('upgrade', `upgrade forced by maglev.io/force-at${drift === undefined ? '' : ` (${drift})`}`);
     if (drift === undefined) return { action: 'none', reason: 'InSync', message: `revision ${latest.revision} is deployed and up to date`, ...base };
     if (upgradeFailures > upgradeRetries) return exhausted('upgrade', upgradeFailures, upgradeRetries, base);
@@ -168,6 +172,17 @@ function outOfSync(latest: RecordSummary, desired: PlanInput['desired']): string
   if (latest.chartVersion !== desired.chartVersion) return `chart version ${latest.chartVersion} → ${desired.chartVersion}`;
   if (latest.configDigest !== desired.valuesDigest) return 'values changed';
   return undefined;
+}
+
+/** Why a new spec generation asks for an upgrade: it is newer than the one last installed or upgraded. */
+function specChanged(input: PlanInput): string | undefined {
+  const last = input.status.lastAttempted?.generation;
+  return last !== undefined && last !== input.generation ? `spec generation ${last} → ${input.generation}` : undefined;
+}
+
+/** A deployed revision the helm CLI wrote is adopted: upgraded in place, so the operator's record is newest. */
+function adoption(latest: RecordSummary): string | undefined {
+  return latest.external === true ? `revision ${latest.revision} was written by the helm CLI; adopting it with an upgrade in place` : undefined;
 }
 
 function exhausted(action: 'install' | 'upgrade', failures: number, retries: number, base: Pick<Plan, 'resetCounters' | 'handled'>): Plan {

@@ -17,6 +17,7 @@ export function summarizeRecord(stored: StoredRelease): RecordSummary {
     configDigest: valuesDigest(record.config),
   };
   if (stored.stamp !== undefined) summary.writer = stored.stamp.writer;
+  else summary.external = true;
   if (stored.writtenAtMs !== undefined) summary.writtenAtMs = stored.writtenAtMs;
   return summary;
 }

@@ -60,4 +60,16 @@ describe('PollingWaiter', () => {
       '2 object(s) not ready after 30s:\nDeployment apps/web: InProgress (1/2 updated replicas available)\nConfigMap apps/cfg: NotFound (not found)',
     );
   });
+
+  it('waitDeleted resolves once every object is gone, and times out naming those left', async () => {
+    const clock = new FakeClock();
+    let polls = 0;
+    const gone = new PollingWaiter({ clock, intervalMs: 1000, get: (ref) => Promise.resolve(ref.kind === 'Deployment' && ++polls < 3 ? deployment(1) : undefined) });
+    await drive(clock, gone.waitDeleted([deployRef, cmRef], 60_000));
+    expect(polls).toBe(3);
+    const stuck = new PollingWaiter({ clock, intervalMs: 1000, get: (ref) => Promise.resolve(ref.kind === 'Deployment' ? deployment(1) : undefined) });
+    const err = await drive(clock, stuck.waitDeleted([deployRef, cmRef], 5_000).catch((e: unknown) => e));
+    expect(isMaglevError(err, 'WaitTimeout')).toBe(true);
+    expect((err as Error).message).toBe('1 object(s) still present 5s after deletion:\nDeployment apps/web');
+  });
 });

@@ -44,6 +44,24 @@ export class PollingWaiter implements ReadinessWaiter {
       await sleep(clock, Math.min(this.options.intervalMs ?? 2000, left), this.options.signal);
     }
   }
+
+  /** See {@link ReadinessWaiter.waitDeleted}. */
+  async waitDeleted(refs: readonly TargetRef[], timeoutMs: number): Promise<void> {
+    const { clock } = this.options;
+    const deadline = clock.now() + timeoutMs;
+    let pending = [...refs];
+    for (;;) {
+      const present = await Promise.all(pending.map(async (ref) => ((await this.options.get(ref, this.options.call)) === undefined ? undefined : ref)));
+      pending = present.filter((r): r is TargetRef => r !== undefined);
+      if (pending.length === 0) return;
+      const left = deadline - clock.now();
+      if (left <= 0 || this.options.signal?.aborted) {
+        const list = pending.map(name);
+        throw new MaglevError(ErrorCode.WaitTimeout, `${pending.length} object(s) still present ${Math.round(timeoutMs / 1000)}s after deletion:\n${list.join('\n')}`, { where: list[0] });
+      }
+      await sleep(clock, Math.min(this.options.intervalMs ?? 2000, left), this.options.signal);
+    }
+  }
 }
 
 function name(ref: TargetRef): string {

@@ -119,9 +119,9 @@ describe('ResourceClient against a local API server', () => {
     expect(server.requests.at(-1)?.query.get('propagationPolicy')).toBe('Background');
   });
 
-  it('fails with a clear ApiError for an unknown kind', async () => {
+  it('fails with a clear UnknownKind error for an unknown kind', async () => {
     const err: unknown = await client.apply({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }).catch((e: unknown) => e);
-    expect(isMaglevError(err, 'ApiError')).toBe(true);
+    expect(isMaglevError(err, 'UnknownKind')).toBe(true);
     expect((err as Error).message).toContain('no resource for kind Widget in example.com/v1');
   });
 });

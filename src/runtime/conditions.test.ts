@@ -74,6 +74,8 @@ describe('summarize (kstatus)', () => {
     ['ready clears Stalled', stalledBefore, 'ready', { Ready: 'True' }],
     ['retrying keeps Reconciling, Ready False', reconcilingBefore, 'retrying', { Reconciling: 'True', Ready: 'False' }],
     ['stalled drops Reconciling, Stalled True', reconcilingBefore, 'stalled', { Stalled: 'True', Ready: 'False' }],
+    ['suspended keeps the Ready status, drops Stalled', stalledBefore, 'suspended', { Ready: 'False' }],
+    ['suspended from nothing is Ready Unknown', [], 'suspended', { Ready: 'Unknown' }],
   ])('%s', (_name, before, phase, expected) => {
     const out = summarize(before, { phase, reason: 'Why', message: 'details' }, 7, t1);
     expect(statuses(out)).toEqual(expected);

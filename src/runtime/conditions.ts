@@ -64,10 +64,11 @@ export function isTrue(conditions: readonly Condition[] | undefined, type: strin
 /**
  * Where a reconcile stands, for {@link summarize}:
  * progressing (work under way) · ready (desired state reached) · retrying (failed, will retry) ·
- * stalled (terminal failure, waits for a spec change).
+ * stalled (terminal failure, waits for a spec change) · suspended (the user paused reconciling: Ready keeps
+ * its status, Unknown when it had none, and carries the reason; Reconciling and Stalled are removed).
  */
 export interface ReconcileState {
-  phase: 'progressing' | 'ready' | 'retrying' | 'stalled';
+  phase: 'progressing' | 'ready' | 'retrying' | 'stalled' | 'suspended';
   reason: string;
   message: string;
 }
@@ -99,5 +100,10 @@ export function summarize(
       out = removeCondition(out, ConditionType.Reconciling);
       out = set(out, ConditionType.Stalled, ConditionStatus.True);
       return set(out, ConditionType.Ready, ConditionStatus.False);
+    case 'suspended': {
+      const ready = getCondition(out, ConditionType.Ready)?.status ?? ConditionStatus.Unknown;
+      out = removeCondition(removeCondition(out, ConditionType.Reconciling), ConditionType.Stalled);
+      return set(out, ConditionType.Ready, ready);
+    }
   }
 }

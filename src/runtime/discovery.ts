@@ -72,8 +72,8 @@ export class RestMapper {
   }
 
   /**
-   * The mapping of `kind` in `apiVersion`. Rejects with MaglevError code ApiError naming both when the
-   * server does not serve it, or when discovery itself fails.
+   * The mapping of `kind` in `apiVersion`. Rejects with MaglevError code UnknownKind naming both when the
+   * server does not serve it, and ApiError when discovery itself fails.
    */
   async map(apiVersion: string, kind: string): Promise<ResourceMapping> {
     let entry = await this.entry(apiVersion);
@@ -85,7 +85,7 @@ export class RestMapper {
     }
     if (found) return found;
     const served = entry.kinds.size > 0 ? `apiVersion ${apiVersion} is served, but without kind ${kind}` : `apiVersion ${apiVersion} is not served`;
-    throw new MaglevError(ErrorCode.ApiError, `no resource for kind ${kind} in ${apiVersion}: ${served} (is its CRD installed?)`, {
+    throw new MaglevError(ErrorCode.UnknownKind, `no resource for kind ${kind} in ${apiVersion}: ${served} (is its CRD installed?)`, {
       where: `${apiVersion}/${kind}`,
     });
   }

@@ -354,6 +354,10 @@ export interface HelmReleaseStatus {
   history?: ReleaseSnapshot[];
   /** Last value of the maglev.io/reconcile-requested-at annotation that was handled. */
   lastHandledReconcileAt?: string;
+  /** Last value of the maglev.io/force-at annotation that was acted on (one forced install or upgrade). */
+  lastHandledForceAt?: string;
+  /** Last value of the maglev.io/reset-at annotation that was acted on (failure counters reset). */
+  lastHandledResetAt?: string;
 }
 
 /** One aspect of the current state of the object, in the standard Kubernetes condition shape. */

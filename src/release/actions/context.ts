@@ -33,6 +33,8 @@ export interface ReleaseApplier {
 export interface ReadinessWaiter {
   /** Resolves when all are ready; rejects with MaglevError WaitTimeout or HookFailed-free `ApiError`s. */
   waitReady(refs: readonly TargetRef[], timeoutMs: number): Promise<void>;
+  /** Resolves when none of `refs` exists any more; rejects with WaitTimeout naming those still there. */
+  waitDeleted?(refs: readonly TargetRef[], timeoutMs: number): Promise<void>;
 }
 
 /** Everything an action needs besides its own input. */

@@ -5,7 +5,7 @@
  */
 import { ErrorCode, errorMessage, isMaglevError, MaglevError } from '../../errors.js';
 import { compareKinds, UninstallOrder } from '../../render/order.js';
-import { targetOf } from '../../runtime/apply.js';
+import { targetOf, type TargetRef } from '../../runtime/apply.js';
 import { runHooks, type HookRunResult } from '../hooks.js';
 import { ReleaseStatus, withStatus, type ReleaseRecord, type ReleaseStatusValue } from '../record.js';
 import { FIELD_MANAGER, type ActionContext } from './context.js';
@@ -49,10 +49,12 @@ export async function pruneObjects(ctx: ActionContext, previous: readonly Releas
 
 /**
  * Deletes every object in uninstall order, except those whose MANIFEST says resource-policy keep (Helm's
- * uninstall rule). Tries them all; returns the kept ones and throws the errors together at the end.
+ * uninstall rule). Tries them all; returns the kept ones (described) and the deleted ones, and throws the
+ * errors together at the end.
  */
-export async function deleteObjects(ctx: ActionContext, objects: readonly ReleaseObject[]): Promise<string[]> {
+export async function deleteObjects(ctx: ActionContext, objects: readonly ReleaseObject[]): Promise<{ kept: string[]; deleted: TargetRef[] }> {
   const kept: string[] = [];
+  const deleted: TargetRef[] = [];
   const errors: string[] = [];
   for (const { object } of inUninstallOrder(objects)) {
     const ref = targetOf(object);
@@ -60,10 +62,13 @@ export async function deleteObjects(ctx: ActionContext, objects: readonly Releas
       kept.push(describe(ref));
       continue;
     }
-    await ctx.applier.delete(ref, ctx.call).catch((err: unknown) => errors.push(`delete ${describe(ref)}: ${errorMessage(err)}`));
+    await ctx.applier.delete(ref, ctx.call).then(
+      (existed) => void (existed && deleted.push(ref)),
+      (err: unknown) => errors.push(`delete ${describe(ref)}: ${errorMessage(err)}`),
+    );
   }
   if (errors.length > 0) throw new MaglevError(ErrorCode.ApiError, `${errors.length} object(s) could not be deleted:\n${errors.join('\n')}`);
-  return kept;
+  return { kept, deleted };
 }
 
 /** Waits for every object to be ready within `timeoutMs`. */

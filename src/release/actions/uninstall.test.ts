@@ -35,6 +35,25 @@ describe('uninstall', () => {
     expect(w.applier.objects.has('PersistentVolumeClaim apps/data')).toBe(true);
   });
 
+  it('with wait, waits for the deleted objects to be gone before the post-delete hooks', async () => {
+    const w = await installed();
+    const order: string[] = [];
+    const waitDeleted = w.waiter.waitDeleted.bind(w.waiter);
+    w.waiter.waitDeleted = async (refs) => {
+      order.push('wait gone');
+      return waitDeleted(refs);
+    };
+    const create = w.hooks.create.bind(w.hooks);
+    w.hooks.create = async (obj) => {
+      order.push(`create ${obj.metadata?.name ?? ''}`);
+      return create(obj);
+    };
+    const outcome = await uninstall(w.ctx, { release, options: { timeoutMs: 1000, wait: true } });
+    expect(outcome.status).toBe('succeeded');
+    expect(w.waiter.gone).toEqual([['Service apps/web', 'Deployment apps/web', 'ConfigMap apps/cfg']]);
+    expect(order).toEqual(['create backup', 'wait gone', 'create goodbye']);
+  });
+
   it('with keepHistory leaves the record uninstalled with its deletion time', async () => {
     const w = await installed();
     await uninstall(w.ctx, { release, options: { timeoutMs: 1000, keepHistory: true } });

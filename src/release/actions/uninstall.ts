@@ -1,7 +1,8 @@
 /**
  * Uninstall, following Helm's flow (pkg/action/uninstall.go): the latest revision becomes `uninstalling`
  * ("Deletion in progress (or silently failed)", `deleted` set) → pre-delete hooks → its objects are deleted
- * in uninstall order, except those whose manifest says `helm.sh/resource-policy: keep` → post-delete hooks →
+ * in uninstall order, except those whose manifest says `helm.sh/resource-policy: keep` → (with `wait`, when the
+ * waiter can) wait until they are gone, like `helm uninstall --wait` → post-delete hooks →
  * `uninstalled` ("Uninstallation complete"); then every record is purged, or with `keepHistory` kept and
  * every deployed revision marked superseded. Hook objects are not deleted (they are not in the manifest).
  * A failed pre-delete hook or deletion leaves the revision `uninstalling`, so the planner finishes the job;
@@ -18,6 +19,8 @@ export interface UninstallOptions {
   timeoutMs: number;
   disableHooks?: boolean;
   keepHistory?: boolean;
+  /** Wait (within timeoutMs) until the deleted objects are gone before the post-delete hooks. */
+  wait?: boolean;
   /** Description of the uninstalled revision; default "Uninstallation complete". */
   description?: string;
 }
@@ -48,7 +51,9 @@ export async function uninstall(ctx: ActionContext, input: UninstallInput): Prom
   await ctx.storage.update(record);
   let kept: string[];
   try {
-    kept = await deleteObjects(ctx, await prepareStored(ctx, release, manifestObjects(record.manifest), false));
+    const done = await deleteObjects(ctx, await prepareStored(ctx, release, manifestObjects(record.manifest), false));
+    kept = done.kept;
+    if (options.wait === true && done.deleted.length > 0) await ctx.waiter.waitDeleted?.(done.deleted, options.timeoutMs);
   } catch (err) {
     return { status: 'failed', record, error: wrap(err, `uninstall of ${release.namespace}/${release.name}`) };
   }

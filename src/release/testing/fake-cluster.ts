@@ -4,6 +4,7 @@
  * for, and {@link fakeContext} wiring them with storage, a hook executor, a fake clock and a quiet logger.
  * Every call is logged as `verb Kind namespace/name`; failures are injected per call.
  */
+import { ErrorCode, MaglevError } from '../../errors.js';
 import type { ApplyOptions, TargetRef } from '../../runtime/apply.js';
 import type { KubeObject } from '../../runtime/object.js';
 import { FakeClock } from '../../runtime/testing/fake-clock.js';
@@ -67,7 +68,7 @@ export class FakeApplier implements ReleaseApplier {
   /** See {@link ReleaseApplier.namespaced}: everything but a fixed set of cluster-scoped kinds. */
   namespaced(apiVersion: string, kind: string): Promise<boolean> {
     if (this.unserved.has(kind) || this.unknownUntilRefresh.has(kind)) {
-      return Promise.reject(new Error(`no resource for kind ${kind} in ${apiVersion}`));
+      return Promise.reject(new MaglevError(ErrorCode.UnknownKind, `no resource for kind ${kind} in ${apiVersion}`, { where: `${apiVersion}/${kind}` }));
     }
     return Promise.resolve(!CLUSTER_SCOPED.has(kind));
   }
@@ -91,9 +92,10 @@ export class FakeApplier implements ReleaseApplier {
   }
 }
 
-/** A waiter that succeeds at once unless told to fail; `waited` lists each call's objects. */
+/** A waiter that succeeds at once unless told to fail; `waited` (`gone`) lists each call's objects. */
 export class FakeWaiter implements ReadinessWaiter {
   readonly waited: string[][] = [];
+  readonly gone: string[][] = [];
   private failure: Error | undefined;
 
   /** Makes every following wait fail with `error` (undefined: succeed again). */
@@ -104,6 +106,12 @@ export class FakeWaiter implements ReadinessWaiter {
   /** See {@link ReadinessWaiter.waitReady}. */
   waitReady(refs: readonly TargetRef[]): Promise<void> {
     this.waited.push(refs.map(key));
+    return this.failure === undefined ? Promise.resolve() : Promise.reject(this.failure);
+  }
+
+  /** See {@link ReadinessWaiter.waitDeleted}. */
+  waitDeleted(refs: readonly TargetRef[]): Promise<void> {
+    this.gone.push(refs.map(key));
     return this.failure === undefined ? Promise.resolve() : Promise.reject(this.failure);
   }
 }

@@ -1,0 +1,329 @@
+import { describe, expect, it } from 'vitest';
+import type { HelmRelease } from '../crds/index.js';
+import { isMaglevError, MaglevError } from '../errors.js';
+import { releaseDriver } from '../release/reconcile/driver.js';
+import { FINALIZER } from '../release/reconcile/finalizer.js';
+import { driverWorld, HR, type DriverWorld } from '../release/testing/fake-driver.js';
+import { rendered, renderedHook, fakeRender } from '../release/testing/fixtures.js';
+import { memoryLogger } from '../runtime/testing/logger.js';
+import type { Condition } from '../runtime/conditions.js';
+import type { Result } from '../runtime/reconcile.js';
+import { helmReleaseReconciler } from './helmrelease.js';
+
+interface Ended {
+  result?: Result;
+  error?: unknown;
+}
+
+/** Runs one reconcile through the real controller shape (validation, driver, status patch). */
+async function reconcile(w: DriverWorld): Promise<Ended> {
+  const reconciler = helmReleaseReconciler({
+    cache: {
+      get: (ns, name) => structuredClone(w.objects.peek('HelmRelease', ns, name)) as unknown as HelmRelease | undefined,
+      list: () => [],
+      hasSynced: () => true,
+    },
+    client: w.objects,
+    events: w.deps.events,
+    readiness: { set: () => undefined, remove: () => undefined },
+    drive: releaseDriver(w.deps),
+  });
+  try {
+    return { result: await reconciler(HR, { log: memoryLogger().logger, signal: new AbortController().signal }) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function condition(w: DriverWorld, type: string): Condition | undefined {
+  return w.hr().status?.conditions?.find((c) => c.type === type);
+}
+
+/** Every write the fakes saw, except reads. */
+function writes(w: DriverWorld): string[] {
+  return [
+    ...w.objects.writes,
+    ...w.cluster.store.calls.filter((c) => !c.startsWith('list')),
+    ...w.cluster.applier.calls.filter((c) => !c.startsWith('get')),
+    ...w.cluster.hooks.calls,
+    ...w.events.map((e) => `event ${e.event.reason}`),
+  ];
+}
+
+function clearLogs(w: DriverWorld): void {
+  w.objects.writes.length = 0;
+  w.cluster.store.calls.length = 0;
+  w.cluster.applier.calls.length = 0;
+  w.cluster.hooks.calls.length = 0;
+  w.events.length = 0;
+  w.actions.length = 0;
+  w.renders.length = 0;
+}
+
+describe('HelmRelease reconcile with the release driver', () => {
+  it('installs an absent release: finalizer first, then the record, status and one event', async () => {
+    const w = driverWorld({ values: { replicas: 2 } });
+    const { result } = await reconcile(w);
+    expect(w.objects.writes[0]).toBe('patch HelmRelease apps/web');
+    expect(w.hr().metadata.finalizers).toEqual([FINALIZER]);
+    expect(w.cluster.store.names('apps')).toEqual(['sh.helm.release.v1.web.v1']);
+    const status = w.hr().status;
+    expect(status).toMatchObject({
+      observedGeneration: 1,
+      releaseName: 'web',
+      releaseRevision: 1,
+      chartName: 'web',
+      chartVersion: '1.0.0',
+      appVersion: 'app-1.0.0',
+      lastAttempted: { action: 'install', chartVersion: '1.0.0', generation: 1 },
+      failures: 0,
+      installFailures: 0,
+      inventory: [
+        { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'web-config' },
+        { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'apps', name: 'web' },
+      ],
+    });
+    expect(status?.valuesDigest).toBe(status?.lastAttempted?.valuesDigest);
+    expect(status?.history).toHaveLength(1);
+    expect(status?.history?.[0]).toMatchObject({ revision: 1, status: 'deployed', action: 'install', chartVersion: '1.0.0' });
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'True', reason: 'InstallSucceeded', message: 'Helm install succeeded for release apps/web.v1 with chart web@1.0.0' });
+    expect(condition(w, 'Released')).toMatchObject({ status: 'True', reason: 'InstallSucceeded' });
+    expect(condition(w, 'Reconciling')).toBeUndefined();
+    expect(w.events.map((e) => [e.event.type, e.event.reason])).toEqual([['Normal', 'InstallSucceeded']]);
+    expect(w.actions).toEqual(['install succeeded']);
+    expect(w.renders).toHaveLength(1);
+    expect(w.renders[0]?.release).toEqual({ name: 'web', namespace: 'apps', revision: 1, isInstall: true, isUpgrade: false });
+    expect(w.renders[0]?.values).toMatchObject({ replicas: 2 });
+    expect(result?.requeueAfterMs).toBe(600_000);
+  });
+
+  it('a second reconcile of an in-sync release renders nothing and writes nothing', async () => {
+    const w = driverWorld();
+    await reconcile(w);
+    const before = w.hr();
+    clearLogs(w);
+    const { result } = await reconcile(w);
+    expect(writes(w)).toEqual([]);
+    expect(w.renders).toHaveLength(0);
+    expect(w.hr()).toEqual(before);
+    expect(result?.requeueAfterMs).toBe(600_000);
+  });
+
+  it('upgrades on a new chart version and on new values, keeping history newest first', async () => {
+    const w = driverWorld({ maxHistory: 2 });
+    await reconcile(w);
+    w.chart.version = '1.1.0';
+    await reconcile(w);
+    expect(w.hr().status).toMatchObject({ releaseRevision: 2, chartVersion: '1.1.0' });
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'True', reason: 'UpgradeSucceeded' });
+    w.objects.updateSpec('HelmRelease', 'apps', 'web', (spec) => (spec.values = { replicas: 3 }));
+    await reconcile(w);
+    const status = w.hr().status;
+    expect(status?.releaseRevision).toBe(3);
+    expect(status?.history?.map((h) => [h.revision, h.status, h.action])).toEqual([
+      [3, 'deployed', 'upgrade'],
+      [2, 'superseded', 'upgrade'],
+    ]);
+    expect(w.cluster.store.names('apps')).toEqual(['sh.helm.release.v1.web.v2', 'sh.helm.release.v1.web.v3']);
+    expect(w.renders.at(-1)?.release).toMatchObject({ revision: 3, isUpgrade: true });
+  });
+
+  it('composes valuesFrom (ConfigMap, Secret with targetPath) under inline values into the record', async () => {
+    const w = driverWorld({
+      values: { a: 'inline' },
+      valuesFrom: [
+        { kind: 'ConfigMap', name: 'base', key: 'values.yaml' },
+        { kind: 'Secret', name: 'creds', key: 'password', targetPath: 'auth.password' },
+      ],
+    });
+    w.objects.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'base', namespace: 'apps' }, data: { 'values.yaml': 'a: base\nb: base\n' } });
+    w.objects.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'apps' }, data: { password: Buffer.from('s3cret').toString('base64') } });
+    await reconcile(w);
+    const stored = (await w.cluster.ctx.storage.latest('web'))?.record;
+    expect(stored?.config).toEqual({ a: 'inline', b: 'base', auth: { password: 's3cret' } });
+  });
+
+  it('a wait timeout fails the install naming the object, stalls, and stays quiet afterwards', async () => {
+    const w = driverWorld();
+    w.cluster.waiter.failWith(new MaglevError('WaitTimeout', '1 object(s) not ready after 60s:\nDeployment apps/web: InProgress (0/1 updated replicas available)'));
+    const { result } = await reconcile(w);
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'False', reason: 'WaitTimeout' });
+    expect(condition(w, 'Ready')?.message).toContain('Deployment apps/web');
+    expect(condition(w, 'Stalled')).toMatchObject({ status: 'True', reason: 'RetriesExceeded' });
+    expect(condition(w, 'Released')).toMatchObject({ status: 'False', reason: 'InstallFailed' });
+    expect(w.hr().status).toMatchObject({ installFailures: 1, failures: 1, history: [{ revision: 1, status: 'failed' }] });
+    expect(w.hr().status?.releaseRevision).toBeUndefined();
+    expect(w.events.map((e) => `${e.event.type} ${e.event.reason}`)).toEqual(['Warning InstallFailed']);
+    expect(w.actions).toEqual(['install failed']);
+    expect(result?.requeueAfterMs).toBeUndefined();
+    const before = w.hr();
+    clearLogs(w);
+    await reconcile(w);
+    expect(writes(w)).toEqual([]);
+    expect(w.hr()).toEqual(before);
+  });
+
+  it('a failed upgrade with retries is rolled back in the same pass, then retried later', async () => {
+    const w = driverWorld({ upgrade: { remediation: { retries: 1 } } });
+    await reconcile(w);
+    w.chart.version = '2.0.0';
+    w.cluster.hooks.fail('wait', 'Job/migrate');
+    w.renderResult = fakeRender(w.renderResult.objects, [renderedHook('migrate', 'Job', ['pre-upgrade'])]);
+    clearLogs(w);
+    const { result } = await reconcile(w);
+    expect(w.actions).toEqual(['upgrade failed', 'rollback succeeded']);
+    expect(w.hr().status?.history?.map((h) => [h.revision, h.status, h.action])).toEqual([
+      [3, 'deployed', 'rollback'],
+      [2, 'failed', 'upgrade'],
+      [1, 'superseded', 'install'],
+    ]);
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'False', reason: 'HookFailed' });
+    expect(condition(w, 'Ready')?.message).toContain('pre-upgrade hook web/templates/hook-migrate.yaml (Job migrate) failed');
+    expect(condition(w, 'Remediated')).toMatchObject({ status: 'True', reason: 'RollbackSucceeded' });
+    expect(condition(w, 'Released')).toMatchObject({ status: 'False', reason: 'UpgradeFailed' });
+    expect(w.hr().status).toMatchObject({ releaseRevision: 3, chartVersion: '1.0.0', upgradeFailures: 1 });
+    expect(result?.requeueAfterMs).toBe(5_000);
+  });
+
+  it.each<[string, (w: DriverWorld) => void, string]>([
+    [
+      'an object owned by another release',
+      (w) => w.cluster.applier.seed({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shared', namespace: 'apps', annotations: { 'meta.helm.sh/release-name': 'other' } } }),
+      'OwnershipConflict',
+    ],
+    ['an unknown kind', (w) => w.cluster.applier.unserved.add('Widget'), 'UnknownKind'],
+    ['a render error', (w) => (w.renderError = new MaglevError('DuplicateObject', 'ConfigMap apps/shared is rendered twice', { terminal: true })), 'DuplicateObject'],
+  ])('an upgrade refused for %s changes nothing and reports the reason', async (_name, breakIt, reason) => {
+    const w = driverWorld();
+    await reconcile(w);
+    w.renderResult = fakeRender([
+      ...w.renderResult.objects,
+      rendered({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shared' } }),
+      rendered({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }),
+    ]);
+    breakIt(w);
+    w.objects.updateSpec('HelmRelease', 'apps', 'web', (spec) => (spec.values = { replicas: 5 }));
+    clearLogs(w);
+    await reconcile(w);
+    expect(w.cluster.store.calls.filter((c) => !c.startsWith('list'))).toEqual([]);
+    expect(w.cluster.applier.callsOf('apply')).toEqual([]);
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'False', reason });
+    expect(condition(w, 'Stalled')).toMatchObject({ status: 'True', reason: 'RetriesExceeded' });
+    expect(w.hr().status).toMatchObject({ releaseRevision: 1, upgradeFailures: 1 });
+  });
+
+  it('adopts a release the helm CLI installed by upgrading it in place', async () => {
+    const w = driverWorld();
+    const helm = driverWorld();
+    await reconcile(helm);
+    for (const name of helm.cluster.store.names('apps')) {
+      const secret = helm.cluster.store.peek('apps', name)!;
+      w.cluster.store.seed('apps', { ...secret, annotations: {} });
+    }
+    await reconcile(w);
+    expect(w.actions).toEqual(['upgrade succeeded']);
+    expect(w.hr().status).toMatchObject({ releaseRevision: 2, history: [{ revision: 2, status: 'deployed' }, { revision: 1, status: 'superseded' }] });
+  });
+
+  it('suspend does nothing and says so; dependsOn waits for Ready dependencies', async () => {
+    const w = driverWorld({ suspend: true });
+    await reconcile(w);
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'Unknown', reason: 'Suspended' });
+    expect(w.cluster.store.calls).toEqual([]);
+    w.objects.updateSpec('HelmRelease', 'apps', 'web', (spec) => {
+      spec.suspend = false;
+      spec.dependsOn = [{ name: 'db' }];
+    });
+    const { result } = await reconcile(w);
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'False', reason: 'DependencyNotReady', message: 'waiting for dependencies to be Ready: apps/db (not found)' });
+    expect(result?.requeueAfterMs).toBe(10_000);
+    w.objects.put({
+      apiVersion: 'maglev.io/v1alpha1',
+      kind: 'HelmRelease',
+      metadata: { name: 'db', namespace: 'apps' },
+      status: { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'True', reason: 'InstallSucceeded', message: '', lastTransitionTime: 'x' }] },
+    });
+    await reconcile(w);
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'True', reason: 'InstallSucceeded' });
+  });
+
+  it('a ChartNotFound error is reported with its code and retried', async () => {
+    const w = driverWorld();
+    w.chart.missing = true;
+    const { error } = await reconcile(w);
+    expect(isMaglevError(error, 'ChartNotFound')).toBe(true);
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'False', reason: 'ChartNotFound' });
+    expect(w.events.map((e) => e.event.reason)).toEqual(['ChartNotFound']);
+  });
+
+  it('deleting the HelmRelease uninstalls with hooks, waits until gone, purges records, then drops the finalizer', async () => {
+    const w = driverWorld();
+    w.renderResult = fakeRender(w.renderResult.objects, [renderedHook('bye', 'Job', ['pre-delete'])]);
+    await reconcile(w);
+    clearLogs(w);
+    w.objects.requestDelete('HelmRelease', 'apps', 'web');
+    await reconcile(w);
+    expect(w.cluster.hooks.calls.filter((c) => c.startsWith('create'))).toEqual(['create Job/bye']);
+    expect(w.cluster.applier.callsOf('delete')).toEqual(['delete Deployment apps/web', 'delete ConfigMap apps/web-config']);
+    expect(w.cluster.waiter.gone).toEqual([['Deployment apps/web', 'ConfigMap apps/web-config']]);
+    expect(w.cluster.store.names('apps')).toEqual([]);
+    expect(w.objects.peek('HelmRelease', 'apps', 'web')).toBeUndefined();
+    expect(w.events.map((e) => e.event.reason)).toEqual(['UninstallSucceeded']);
+    expect(w.actions).toEqual(['uninstall succeeded']);
+  });
+
+  it('a failed uninstall keeps the finalizer and reports the failure on the object', async () => {
+    const w = driverWorld();
+    w.renderResult = fakeRender(w.renderResult.objects, [renderedHook('bye', 'Job', ['pre-delete'])]);
+    await reconcile(w);
+    w.cluster.hooks.fail('wait', 'Job/bye');
+    w.objects.requestDelete('HelmRelease', 'apps', 'web');
+    const { result } = await reconcile(w);
+    expect(w.hr().metadata.finalizers).toEqual([FINALIZER]);
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'False', reason: 'UninstallFailed' });
+    expect(condition(w, 'Ready')?.message).toContain('pre-delete hook');
+    expect(w.events.at(-1)?.event).toMatchObject({ type: 'Warning', reason: 'UninstallFailed' });
+    expect(result?.requeueAfterMs).toBeGreaterThan(0);
+    expect(w.cluster.applier.objects.has('Deployment apps/web')).toBe(true);
+  });
+
+  it('a HelmRelease that never installed anything is let go at once, even with an invalid spec', async () => {
+    const w = driverWorld({ suspend: true });
+    w.objects.updateMeta('HelmRelease', 'apps', 'web', { finalizers: [FINALIZER] });
+    w.objects.updateSpec('HelmRelease', 'apps', 'web', (spec) => (spec.interval = 'soon'));
+    w.objects.requestDelete('HelmRelease', 'apps', 'web');
+    await reconcile(w);
+    expect(w.objects.peek('HelmRelease', 'apps', 'web')).toBeUndefined();
+    expect(w.cluster.hooks.calls).toEqual([]);
+  });
+
+  it('impersonates the release ServiceAccount (or the default one) for its records, objects and values', async () => {
+    const w = driverWorld({ serviceAccountName: 'deployer', valuesFrom: [{ kind: 'ConfigMap', name: 'base', key: 'v', optional: true }] }, { defaultServiceAccount: 'fallback' });
+    await reconcile(w);
+    expect(w.scopes.map((s) => s.impersonate)).toEqual(['system:serviceaccount:apps:deployer']);
+    expect(w.objects.readAs).toContain('system:serviceaccount:apps:deployer');
+    const d = driverWorld({}, { defaultServiceAccount: 'fallback' });
+    await reconcile(d);
+    expect(d.scopes[0]?.impersonate).toBe('system:serviceaccount:apps:fallback');
+  });
+
+  it('maglev.io/force-at upgrades an in-sync release once; maglev.io/reset-at clears the counters', async () => {
+    const w = driverWorld();
+    await reconcile(w);
+    w.objects.updateMeta('HelmRelease', 'apps', 'web', { annotations: { 'maglev.io/force-at': 't1' } });
+    await reconcile(w);
+    expect(w.hr().status).toMatchObject({ releaseRevision: 2, lastHandledForceAt: 't1' });
+    clearLogs(w);
+    await reconcile(w);
+    expect(writes(w)).toEqual([]);
+    w.cluster.waiter.failWith(new MaglevError('WaitTimeout', 'not ready'));
+    w.objects.updateSpec('HelmRelease', 'apps', 'web', (spec) => (spec.values = { replicas: 9 }));
+    await reconcile(w);
+    expect(w.hr().status).toMatchObject({ upgradeFailures: 1 });
+    w.objects.updateMeta('HelmRelease', 'apps', 'web', { annotations: { 'maglev.io/reset-at': 'r1' } });
+    w.cluster.waiter.failWith(undefined);
+    await reconcile(w);
+    expect(w.hr().status).toMatchObject({ upgradeFailures: 0, lastHandledResetAt: 'r1', releaseRevision: 4 });
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'True', reason: 'UpgradeSucceeded' });
+  });
+});

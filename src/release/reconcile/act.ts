@@ -1,0 +1,134 @@
+/**
+ * Plan, act, record, plan again, within one reconcile (Flux's atomic release, bounded):
+ * - a successful install or upgrade ends the pass, and so does any remediation (rollback, uninstall);
+ * - a failed install or upgrade goes on only to its remediation or unlock (a plain retry waits for a requeue);
+ * - an unlock goes on to whatever comes next; at most {@link MAX_STEPS} actions run.
+ * Each action is announced (Reconciling=True), timed for metrics, reported as one Event, and booked with
+ * recordAttempt (failure counters, lastAttempted, handled force/reset tokens). Nothing here writes status.
+ */
+import type { HelmRelease, HelmReleaseSpec } from '../../crds/generated/types.js';
+import type { MaglevError } from '../../errors.js';
+import { refOf } from '../../runtime/object.js';
+import type { ConditionInput } from '../../runtime/conditions.js';
+import type { ActionContext, ActionOutcome } from '../actions/context.js';
+import { recordAttempt, type AttemptStatus } from '../attempts.js';
+import { plan, type Plan, type PlanInput } from '../planner.js';
+import type { StoredRelease } from '../storage.js';
+import { summarizeRecord } from '../summary.js';
+import { actionTitle, isActing, outcomeCondition, outcomeEvent, ReleaseCondition, Reason, type ActingPlan } from './conditions.js';
+import type { DesiredRelease } from './inputs.js';
+import { runAction, type Renderer } from './run.js';
+import type { ProgressReporter, ReleaseDriverDeps, ReleaseScope } from './types.js';
+
+/** Most actions one reconcile runs (e.g. unlock → upgrade → rollback). */
+export const MAX_STEPS = 3;
+
+/** The bookkeeping status fields a pass maintains. */
+export type AttemptState = AttemptStatus & { lastHandledForceAt?: string; lastHandledResetAt?: string };
+
+/** A condition to set, or null to remove it. */
+export type ConditionChange = Omit<ConditionInput, 'observedGeneration'> | null;
+
+/** What a pass needs. */
+export interface ActInput {
+  deps: ReleaseDriverDeps;
+  hr: HelmRelease;
+  spec: HelmReleaseSpec;
+  scope: ReleaseScope;
+  ctx: ActionContext;
+  desired: DesiredRelease;
+  timeoutMs: number;
+  render: Renderer;
+  progress: ProgressReporter;
+  /** Runs once before the first action (adds the finalizer). */
+  beforeAction: () => Promise<void>;
+}
+
+/** Where a pass ended: the plan for what comes next, the records, the bookkeeping and the conditions. */
+export interface ActResult {
+  plan: Plan;
+  history: StoredRelease[];
+  attempt: AttemptState;
+  /** The last action failure of this pass, if any. */
+  failure?: MaglevError;
+  conditions: Map<string, ConditionChange>;
+}
+
+function planInput(input: ActInput, history: readonly StoredRelease[], attempt: AttemptState): PlanInput {
+  const now = (input.deps.now ?? Date.now)();
+  return {
+    spec: input.spec,
+    generation: input.hr.metadata.generation ?? 0,
+    status: attempt,
+    releases: history.map(summarizeRecord),
+    desired: { chartName: input.desired.fetched.name, chartVersion: input.desired.fetched.version, valuesDigest: input.desired.digest },
+    annotations: input.hr.metadata.annotations ?? {},
+    handled: { forceAt: attempt.lastHandledForceAt, resetAt: attempt.lastHandledResetAt },
+    lock: { self: input.deps.identity, now, staleAfterMs: input.timeoutMs + 30_000 },
+  };
+}
+
+function book(input: ActInput, attempt: AttemptState, p: Plan, outcome: 'succeeded' | 'failed'): AttemptState {
+  const desired = { chartVersion: input.desired.fetched.version, valuesDigest: input.desired.digest };
+  const next: AttemptState = { ...attempt, ...recordAttempt({ status: attempt, plan: p, outcome, generation: input.hr.metadata.generation ?? 0, desired }) };
+  if (p.handled.resetAt !== undefined) next.lastHandledResetAt = p.handled.resetAt;
+  if (p.handled.forceAt !== undefined && isActing(p.action)) next.lastHandledForceAt = p.handled.forceAt;
+  return next;
+}
+
+async function timed(input: ActInput, p: Plan & { action: ActingPlan }): Promise<ActionOutcome> {
+  const started = (input.deps.now ?? Date.now)();
+  const seconds = (): number => ((input.deps.now ?? Date.now)() - started) / 1000;
+  const { release } = input.scope;
+  try {
+    const outcome = await runAction({ ctx: input.ctx, plan: p, release, spec: input.spec, timeoutMs: input.timeoutMs, desired: input.desired, render: input.render });
+    input.deps.onAction?.(p.action, outcome.status, seconds());
+    return outcome;
+  } catch (err) {
+    input.deps.onAction?.(p.action, 'error', seconds());
+    throw err;
+  }
+}
+
+/** Runs the pass; see the module comment. */
+export async function planAndAct(input: ActInput): Promise<ActResult> {
+  const { ctx, scope } = input;
+  const conditions = new Map<string, ConditionChange>();
+  let attempt: AttemptState = { ...pickAttempt(input.hr) };
+  let history = await ctx.storage.history(scope.release.name);
+  let p = plan(planInput(input, history, attempt));
+  let failure: MaglevError | undefined;
+  for (let step = 0; step < MAX_STEPS && isActing(p.action); step++) {
+    const acting = p as Plan & { action: ActingPlan };
+    if (step === 0) await input.beforeAction();
+    await input.progress.progress({ phase: 'progressing', reason: Reason.Progressing, message: `${actionTitle(acting.action)} of ${scope.release.namespace}/${scope.release.name}: ${acting.message}` });
+    const outcome = await timed(input, acting);
+    attempt = book(input, attempt, acting, outcome.status);
+    await input.deps.events.record(refOf(input.hr), outcomeEvent(acting.action, outcome));
+    const condition = outcomeCondition(acting.action, outcome, scope.release);
+    if (condition !== undefined) conditions.set(condition.type, condition);
+    if (condition?.type === ReleaseCondition.Released && condition.status === 'True') conditions.set(ReleaseCondition.Remediated, null);
+    if (outcome.status === 'failed') failure = outcome.error;
+    history = await ctx.storage.history(scope.release.name);
+    const next = plan(planInput(input, history, attempt));
+    const remediation = acting.action === 'rollback' || acting.action === 'uninstall';
+    const goOn = acting.action === 'unlock' || (outcome.status === 'failed' && !remediation && ['rollback', 'uninstall', 'unlock'].includes(next.action));
+    p = next;
+    if (!goOn) break;
+  }
+  if (!isActing(p.action)) attempt = book(input, attempt, p, 'succeeded');
+  return { plan: p, history, attempt, failure, conditions };
+}
+
+/** The bookkeeping fields of the HelmRelease's current status. */
+export function pickAttempt(hr: HelmRelease): AttemptState {
+  const s = hr.status ?? {};
+  const out: AttemptState = {};
+  if (s.lastAttempted !== undefined) out.lastAttempted = s.lastAttempted;
+  if (s.failures !== undefined) out.failures = s.failures;
+  if (s.installFailures !== undefined) out.installFailures = s.installFailures;
+  if (s.upgradeFailures !== undefined) out.upgradeFailures = s.upgradeFailures;
+  if (s.lastHandledForceAt !== undefined) out.lastHandledForceAt = s.lastHandledForceAt;
+  if (s.lastHandledResetAt !== undefined) out.lastHandledResetAt = s.lastHandledResetAt;
+  return out;
+}

@@ -1,0 +1,96 @@
+/**
+ * The release driver: what the HelmRelease controller calls for each object. In order:
+ * 1. read the HelmRelease fresh from the API server (status counters must not come from a lagging cache);
+ * 2. being deleted → uninstall and release the finalizer (finalizer.ts);
+ * 3. suspended → nothing (Ready reason Suspended); dependencies not Ready → wait (DependencyNotReady);
+ * 4. resolve the desired state (values, chart, digest); errors keep their codes (ChartNotFound, …);
+ * 5. plan and act (act.ts), rendering only when an action needs it;
+ * 6. report status derived from the records (finish.ts) and requeue after `interval` with jitter.
+ * An in-sync release is read, planned and reported with reads only: no render, no write.
+ */
+import type { Logger } from 'pino';
+import { withHelmReleaseDefaults } from '../../crds/defaults.js';
+import { parseDuration } from '../../crds/duration.js';
+import { API_VERSION, type HelmRelease, type HelmReleaseSpec } from '../../crds/generated/types.js';
+import { getCondition } from '../../runtime/conditions.js';
+import { planAndAct } from './act.js';
+import { finalizeRelease, ensureFinalizer } from './finalizer.js';
+import { finish, retryDelay } from './finish.js';
+import { Reason } from './conditions.js';
+import { resolveDesired } from './inputs.js';
+import type { ProgressReporter, ReleaseDriver, ReleaseDriverDeps, ReleaseOutcome, ReleaseScope } from './types.js';
+
+/** `system:serviceaccount:<ns>:<sa>` for the release's ServiceAccount or the operator default, if any. */
+export function impersonationOf(hr: HelmRelease, spec: HelmReleaseSpec, defaultServiceAccount: string | undefined): string | undefined {
+  const sa = spec.serviceAccountName !== undefined && spec.serviceAccountName !== '' ? spec.serviceAccountName : defaultServiceAccount;
+  return sa === undefined || sa === '' ? undefined : `system:serviceaccount:${hr.metadata.namespace ?? ''}:${sa}`;
+}
+
+/** The release of the HelmRelease; on deletion, the one status says was managed, when it says so. */
+function scopeOf(hr: HelmRelease, spec: HelmReleaseSpec, deps: ReleaseDriverDeps, log: Logger, signal: AbortSignal): ReleaseScope {
+  const desiredName = spec.releaseName ?? hr.metadata.name ?? '';
+  const name = hr.metadata.deletionTimestamp !== undefined ? (hr.status?.releaseName ?? desiredName) : desiredName;
+  const scope: ReleaseScope = {
+    release: { name, namespace: spec.targetNamespace ?? hr.metadata.namespace ?? '' },
+    ownerUid: hr.metadata.uid ?? '',
+    maxHistory: spec.maxHistory ?? 10,
+    log,
+    signal,
+  };
+  const who = impersonationOf(hr, spec, deps.defaultServiceAccount);
+  if (who !== undefined) scope.impersonate = who;
+  return scope;
+}
+
+/** The HelmReleases named in dependsOn that are not Ready at their current generation, described. */
+export async function unreadyDependencies(deps: Pick<ReleaseDriverDeps, 'objects'>, hr: HelmRelease, spec: HelmReleaseSpec): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of spec.dependsOn ?? []) {
+    const namespace = d.namespace ?? hr.metadata.namespace ?? '';
+    const dep = await deps.objects.get<HelmRelease>({ apiVersion: API_VERSION, kind: 'HelmRelease', namespace, name: d.name });
+    const ready = getCondition(dep?.status?.conditions, 'Ready');
+    if (dep === undefined) out.push(`${namespace}/${d.name} (not found)`);
+    else if (dep.status?.observedGeneration !== dep.metadata.generation) out.push(`${namespace}/${d.name} (generation ${dep.metadata.generation ?? 0} not yet reconciled)`);
+    else if (ready?.status !== 'True') out.push(`${namespace}/${d.name} (${ready === undefined ? 'no Ready condition' : `Ready=${ready.status}: ${ready.reason}`})`);
+  }
+  return out;
+}
+
+/** Builds the driver; see the module comment. */
+export function releaseDriver(deps: ReleaseDriverDeps): ReleaseDriver {
+  return async (cached: HelmRelease, log: Logger, signal: AbortSignal, progress: ProgressReporter): Promise<ReleaseOutcome> => {
+    const ref = { apiVersion: API_VERSION, kind: 'HelmRelease', namespace: cached.metadata.namespace ?? '', name: cached.metadata.name ?? '' };
+    const hr = await deps.objects.get<HelmRelease>(ref);
+    if (hr === undefined) return { state: { phase: 'progressing', reason: 'Deleting', message: 'the HelmRelease is gone' } };
+    const spec = withHelmReleaseDefaults(hr.spec);
+    const scope = scopeOf(hr, spec, deps, log, signal);
+    const timeoutMs = parseDuration(spec.timeout ?? '5m', 'spec.timeout');
+    if (hr.metadata.deletionTimestamp !== undefined) {
+      const retryAfterMs = retryDelay((hr.status?.failures ?? 0) + 1);
+      return finalizeRelease({ deps, hr, spec, scope, ctx: deps.contextFor(scope), timeoutMs, progress, retryAfterMs });
+    }
+    if (spec.suspend === true) {
+      return { state: { phase: 'suspended', reason: Reason.Suspended, message: 'reconciliation is suspended (spec.suspend: true): nothing is installed, upgraded or removed' } };
+    }
+    const waiting = await unreadyDependencies(deps, hr, spec);
+    if (waiting.length > 0) {
+      return {
+        state: { phase: 'retrying', reason: Reason.DependencyNotReady, message: `waiting for dependencies to be Ready: ${waiting.join(', ')}` },
+        requeueAfterMs: deps.dependencyRequeueMs ?? 10_000,
+      };
+    }
+    const ctx = deps.contextFor(scope);
+    const caps = await deps.capabilities();
+    const call = scope.impersonate === undefined ? { signal } : { impersonate: scope.impersonate, signal };
+    const desired = await resolveDesired(deps, hr.metadata.namespace ?? '', spec, call, caps.kubeVersion);
+    const render = (revision: number, isInstall: boolean) =>
+      deps.render({
+        chart: desired.prepared.chart,
+        values: desired.prepared.values,
+        release: { name: scope.release.name, namespace: scope.release.namespace, revision, isInstall, isUpgrade: !isInstall },
+        capabilities: caps,
+      });
+    const result = await planAndAct({ deps, hr, spec, scope, ctx, desired, timeoutMs, render, progress, beforeAction: () => ensureFinalizer(deps, hr) });
+    return finish({ deps, hr, spec, scope, ctx, result });
+  };
+}

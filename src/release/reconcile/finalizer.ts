@@ -1,0 +1,86 @@
+/**
+ * The HelmRelease finalizer: added (a metadata merge patch guarded by resourceVersion) before the first
+ * action, so deleting the HelmRelease uninstalls what it installed. On deletion the release is uninstalled
+ * the way `helm uninstall --wait` does it (pre-delete hooks, deletion in uninstall order, wait until gone,
+ * post-delete hooks, records purged unless uninstall.keepHistory); the finalizer is removed only when that
+ * succeeded or there was nothing to uninstall. A suspended release is left in place, as Flux does.
+ */
+import { API_VERSION, type HelmRelease, type HelmReleaseSpec } from '../../crds/generated/types.js';
+import { refOf } from '../../runtime/object.js';
+import type { ActionContext } from '../actions/context.js';
+import { uninstall } from '../actions/uninstall.js';
+import { ReleaseStatus } from '../record.js';
+import { outcomeEvent, outcomeReason, Reason, ReleaseCondition } from './conditions.js';
+import type { ProgressReporter, ReleaseDriverDeps, ReleaseOutcome, ReleaseScope } from './types.js';
+
+/** The finalizer the operator puts on every HelmRelease it installs. */
+export const FINALIZER = 'maglev.io/helmrelease';
+
+function hrRef(hr: HelmRelease): { apiVersion: string; kind: string; namespace: string; name: string } {
+  return { apiVersion: API_VERSION, kind: 'HelmRelease', namespace: hr.metadata.namespace ?? '', name: hr.metadata.name ?? '' };
+}
+
+/** True when the HelmRelease carries the finalizer. */
+export function hasFinalizer(hr: HelmRelease): boolean {
+  return hr.metadata.finalizers?.includes(FINALIZER) ?? false;
+}
+
+/** Adds the finalizer unless present (one merge patch; Conflict when the object changed meanwhile). */
+export async function ensureFinalizer(deps: Pick<ReleaseDriverDeps, 'objects'>, hr: HelmRelease): Promise<void> {
+  if (hasFinalizer(hr)) return;
+  const finalizers = [...(hr.metadata.finalizers ?? []), FINALIZER];
+  await deps.objects.mergePatch(hrRef(hr), { metadata: { finalizers, resourceVersion: hr.metadata.resourceVersion } });
+}
+
+/** Removes the finalizer: re-reads the object (status writes moved it on), then one guarded merge patch. */
+export async function removeFinalizer(deps: Pick<ReleaseDriverDeps, 'objects'>, hr: HelmRelease): Promise<void> {
+  const latest = await deps.objects.get<HelmRelease>(hrRef(hr));
+  if (latest === undefined || !hasFinalizer(latest)) return;
+  const finalizers = (latest.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
+  await deps.objects.mergePatch(hrRef(hr), { metadata: { finalizers, resourceVersion: latest.metadata.resourceVersion } });
+}
+
+/** Everything {@link finalizeRelease} needs. */
+export interface FinalizeInput {
+  deps: ReleaseDriverDeps;
+  hr: HelmRelease;
+  spec: HelmReleaseSpec;
+  scope: ReleaseScope;
+  ctx: ActionContext;
+  timeoutMs: number;
+  progress: ProgressReporter;
+  retryAfterMs: number;
+}
+
+/** Uninstalls a deleted HelmRelease's release, then lets it go; see the module comment. */
+export async function finalizeRelease(input: FinalizeInput): Promise<ReleaseOutcome> {
+  const { deps, hr, spec, scope, ctx } = input;
+  const { release } = scope;
+  const gone: ReleaseOutcome = { state: { phase: 'progressing', reason: 'Deleting', message: `release ${release.namespace}/${release.name} is being removed` } };
+  if (!hasFinalizer(hr)) return gone;
+  const latest = spec.suspend === true ? undefined : (await ctx.storage.latest(release.name))?.record;
+  const keep = spec.uninstall?.keepHistory === true;
+  if (latest !== undefined && !(latest.info.status === ReleaseStatus.Uninstalled && keep)) {
+    await input.progress.progress({ phase: 'progressing', reason: Reason.Uninstalling, message: `uninstalling ${release.namespace}/${release.name}: the HelmRelease is being deleted` });
+    const started = (deps.now ?? Date.now)();
+    let outcome;
+    try {
+      outcome = await uninstall(ctx, { release, options: { timeoutMs: input.timeoutMs, disableHooks: spec.uninstall?.disableHooks, keepHistory: keep, wait: true } });
+    } catch (err) {
+      deps.onAction?.('uninstall', 'error', ((deps.now ?? Date.now)() - started) / 1000);
+      throw err;
+    }
+    deps.onAction?.('uninstall', outcome.status, ((deps.now ?? Date.now)() - started) / 1000);
+    await deps.events.record(refOf(hr), outcomeEvent('uninstall', outcome));
+    if (outcome.status === 'failed') {
+      const message = `uninstall failed; the finalizer ${FINALIZER} stays until it succeeds: ${outcome.error.message}`;
+      return {
+        state: { phase: 'retrying', reason: Reason.UninstallFailed, message },
+        conditions: [{ type: ReleaseCondition.Released, status: 'False', reason: outcomeReason('uninstall', false), message: outcome.error.message }],
+        requeueAfterMs: input.retryAfterMs,
+      };
+    }
+  }
+  await removeFinalizer(deps, hr);
+  return gone;
+}

@@ -1,0 +1,87 @@
+/**
+ * The end of a reconcile: from the plan a pass ended on, the records and the bookkeeping to the outcome the
+ * controller writes. Ready says:
+ * - in sync (plan none): True, with the deployed revision's Released reason and message;
+ * - stalled: False with the failure of this pass (its specific code: OwnershipConflict, WaitTimeout,
+ *   HookFailed, …), or on later passes the reason it already showed; Stalled carries the planner's reason;
+ * - otherwise False while retrying after a failure, or Unknown while progressing (locked, more to do).
+ * Computing the same thing from the same records makes a reconcile of an unchanged release write nothing.
+ */
+import type { HelmRelease, HelmReleaseSpec } from '../../crds/generated/types.js';
+import { parseDuration } from '../../crds/duration.js';
+import { ConditionType, getCondition, type ReconcileState } from '../../runtime/conditions.js';
+import type { ActionContext } from '../actions/context.js';
+import type { Plan } from '../planner.js';
+import type { ActResult } from './act.js';
+import { ReleaseCondition, releasedCondition } from './conditions.js';
+import { deployedOf, releaseStatus } from './snapshot.js';
+import type { ReleaseDriverDeps, ReleaseOutcome, ReleaseScope } from './types.js';
+
+/** Default `spec.interval`: 10 minutes. */
+export const DEFAULT_INTERVAL_MS = 10 * 60_000;
+
+/** `intervalMs` with ±10 % jitter, so releases created together do not re-check in lockstep. */
+export function jittered(intervalMs: number, random: () => number = Math.random): number {
+  return Math.round(intervalMs * (0.9 + 0.2 * random()));
+}
+
+/** Delay before retrying after the `failures`-th failure in a row: 5 s doubling, at most 5 min. */
+export function retryDelay(failures: number): number {
+  return Math.min(5_000 * 2 ** Math.max(0, failures - 1), 5 * 60_000);
+}
+
+/** What {@link finish} needs. */
+export interface FinishInput {
+  deps: ReleaseDriverDeps;
+  hr: HelmRelease;
+  spec: HelmReleaseSpec;
+  scope: ReleaseScope;
+  ctx: ActionContext;
+  result: ActResult;
+}
+
+/** The reason and message Ready keeps on a later pass of a release already stalled for `p`'s reason. */
+function stalledReady(hr: HelmRelease, p: Plan): Pick<ReconcileState, 'reason' | 'message'> {
+  const ready = getCondition(hr.status?.conditions, ConditionType.Ready);
+  const stalled = getCondition(hr.status?.conditions, ConditionType.Stalled);
+  const same = ready?.status === 'False' && stalled?.status === 'True' && stalled.reason === p.reason && ready.observedGeneration === hr.metadata.generation;
+  return same ? { reason: ready.reason, message: ready.message } : { reason: p.reason, message: p.message };
+}
+
+/** The outcome of a pass; see the module comment. */
+export async function finish(input: FinishInput): Promise<ReleaseOutcome> {
+  const { deps, hr, spec, scope, ctx, result } = input;
+  const { plan: p, failure, conditions } = result;
+  const fields = await releaseStatus(ctx, scope.release, result.history, scope.maxHistory);
+  const status = { ...fields, ...result.attempt };
+  let state: ReconcileState;
+  let requeueAfterMs: number | undefined;
+  const deployed = deployedOf(result.history)?.record;
+  if (p.action === 'none' && deployed !== undefined) {
+    const released = releasedCondition(deployed, scope.release);
+    conditions.set(ReleaseCondition.Released, released);
+    conditions.set(ReleaseCondition.Remediated, null);
+    state = { phase: 'ready', reason: released.reason, message: released.message };
+    requeueAfterMs = jittered(spec.interval === undefined ? DEFAULT_INTERVAL_MS : parseDuration(spec.interval, 'spec.interval'), deps.random);
+  } else if (p.action === 'stalled') {
+    const ready = failure === undefined ? stalledReady(hr, p) : { reason: failure.code, message: failure.message };
+    state = { phase: 'stalled', ...ready };
+    conditions.set(ConditionType.Stalled, { type: ConditionType.Stalled, status: 'True', reason: p.reason, message: p.message });
+  } else if (p.action === 'wait') {
+    state = { phase: 'progressing', reason: p.reason, message: p.message };
+    requeueAfterMs = p.retryAfterMs ?? 10_000;
+  } else if (failure !== undefined) {
+    state = { phase: 'retrying', reason: failure.code, message: failure.message };
+    requeueAfterMs = retryDelay(status.failures ?? 1);
+  } else {
+    state = { phase: 'progressing', reason: p.reason, message: p.message };
+    requeueAfterMs = 1_000;
+  }
+  const set = [...conditions.values()].filter((c) => c !== null);
+  const removed = [...conditions.entries()].filter(([, c]) => c === null).map(([type]) => type);
+  const out: ReleaseOutcome = { state, status };
+  if (set.length > 0) out.conditions = set;
+  if (removed.length > 0) out.removeConditions = removed;
+  if (requeueAfterMs !== undefined) out.requeueAfterMs = requeueAfterMs;
+  return out;
+}

@@ -1,0 +1,83 @@
+/**
+ * Runs the action a plan chose, with the options of the HelmRelease spec. The chart is rendered here, only
+ * when the action needs it (install, upgrade), for the revision it will write; a render error (template
+ * error, invalid or duplicate object) is a failed attempt that changed nothing, like an install Helm refuses.
+ */
+import type { HelmReleaseSpec } from '../../crds/generated/types.js';
+import { isMaglevError, MaglevError } from '../../errors.js';
+import type { RenderResult } from '../../render/types.js';
+import { chartRecord } from '../build.js';
+import type { ActionContext, ActionOutcome, ReleaseRef } from '../actions/context.js';
+import { install } from '../actions/install.js';
+import { rollback } from '../actions/rollback.js';
+import { uninstall } from '../actions/uninstall.js';
+import { unlock } from '../actions/unlock.js';
+import { upgrade } from '../actions/upgrade.js';
+import type { Plan } from '../planner.js';
+import type { ActingPlan } from './conditions.js';
+import type { DesiredRelease } from './inputs.js';
+
+/** Renders the desired chart for `revision` of the release. */
+export type Renderer = (revision: number, isInstall: boolean) => Promise<RenderResult>;
+
+/** What {@link runAction} needs. */
+export interface RunInput {
+  ctx: ActionContext;
+  plan: Plan & { action: ActingPlan };
+  release: ReleaseRef;
+  spec: HelmReleaseSpec;
+  timeoutMs: number;
+  desired: DesiredRelease;
+  render: Renderer;
+}
+
+async function renderFor(input: RunInput, isInstall: boolean): Promise<RenderResult | MaglevError> {
+  const latest = await input.ctx.storage.latest(input.release.name);
+  try {
+    return await input.render((latest?.record.version ?? 0) + 1, isInstall);
+  } catch (err) {
+    if (isMaglevError(err)) return err;
+    throw err;
+  }
+}
+
+/** Runs `input.plan.action`; see the module comment. API failures while bookkeeping are thrown. */
+export async function runAction(input: RunInput): Promise<ActionOutcome> {
+  const { ctx, plan, release, spec, timeoutMs, desired } = input;
+  switch (plan.action) {
+    case 'install': {
+      const render = await renderFor(input, true);
+      if (render instanceof MaglevError) return { status: 'failed', record: undefined, error: render };
+      const i = spec.install ?? {};
+      return install(ctx, {
+        release,
+        chart: chartRecord(desired.fetched.chart),
+        config: desired.config,
+        render,
+        options: { timeoutMs, disableHooks: i.disableHooks, disableWait: i.disableWait, crds: i.crds, createNamespace: i.createNamespace },
+      });
+    }
+    case 'upgrade': {
+      const render = await renderFor(input, false);
+      if (render instanceof MaglevError) return { status: 'failed', record: undefined, error: render };
+      const u = spec.upgrade ?? {};
+      return upgrade(ctx, {
+        release,
+        chart: chartRecord(desired.fetched.chart),
+        config: desired.config,
+        render,
+        options: { timeoutMs, disableHooks: u.disableHooks, disableWait: u.disableWait, crds: u.crds, cleanupOnFail: u.cleanupOnFail, force: u.force },
+      });
+    }
+    case 'rollback':
+      return rollback(ctx, {
+        release,
+        toRevision: plan.revision ?? 0,
+        options: { timeoutMs, disableHooks: spec.rollback?.disableHooks, disableWait: spec.rollback?.disableWait },
+      });
+    case 'uninstall':
+      return uninstall(ctx, { release, options: { timeoutMs, disableHooks: spec.uninstall?.disableHooks, keepHistory: spec.uninstall?.keepHistory, wait: true } });
+    case 'unlock':
+      return unlock(ctx, { release, revision: plan.revision ?? 0 });
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The release driver's contract with the HelmRelease controller, and everything it runs on, as interfaces
+ * so the orchestration is tested with in-memory fakes and wired to the cluster by main: object reads and
+ * metadata patches (HelmRelease, ConfigMaps, Secrets), an action-context factory per release (records,
+ * applier, hooks, waiter, impersonation), chart fetching, rendering, cluster capabilities, events, metrics.
+ */
+import type { Logger } from 'pino';
+import type { ChartCache } from '../../chart/cache.js';
+import type { ChartRef, FetchDeps, FetchedChart } from '../../chart/source/common.js';
+import type { HelmRelease, HelmReleaseStatus } from '../../crds/generated/types.js';
+import type { RenderCapabilities, RenderInput, RenderResult } from '../../render/types.js';
+import type { CallOptions, TargetRef } from '../../runtime/apply.js';
+import type { ConditionInput, ReconcileState } from '../../runtime/conditions.js';
+import type { EventRecorder } from '../../runtime/events.js';
+import type { KubeObject } from '../../runtime/object.js';
+import type { ActionContext, ReleaseRef } from '../actions/context.js';
+
+/** What the driver reports; the controller writes it to status (see src/controllers/common.ts). */
+export interface ReleaseOutcome {
+  state: ReconcileState;
+  /** Status fields to set; a field set to undefined is removed. */
+  status?: Partial<HelmReleaseStatus>;
+  /** Conditions besides the summary ones (Released, Remediated, a refined Stalled). */
+  conditions?: Omit<ConditionInput, 'observedGeneration'>[];
+  removeConditions?: string[];
+  requeueAfterMs?: number;
+}
+
+/** Lets the driver show progress (Reconciling=True) before long work such as an install. */
+export interface ProgressReporter {
+  progress(state: ReconcileState): Promise<void>;
+}
+
+/** The driver the controller calls for each valid HelmRelease (and each one being deleted). */
+export type ReleaseDriver = (hr: HelmRelease, log: Logger, signal: AbortSignal, ctx: ProgressReporter) => Promise<ReleaseOutcome>;
+
+/** Reads any object and merge-patches metadata; `ResourceClient` (src/runtime/apply.ts) implements it. */
+export interface ObjectAccess {
+  get<T extends KubeObject>(ref: TargetRef, opts?: CallOptions): Promise<T | undefined>;
+  mergePatch<T extends KubeObject>(ref: TargetRef, patch: unknown, opts?: CallOptions & { subresource?: string }): Promise<T>;
+}
+
+/** One release as the cluster side sees it: where it lives, who owns its records, whom to impersonate. */
+export interface ReleaseScope {
+  release: ReleaseRef;
+  /** UID of the HelmRelease, stamped on the records the operator writes. */
+  ownerUid: string;
+  /** Records kept (0: unlimited). */
+  maxHistory: number;
+  /** `system:serviceaccount:<ns>:<name>` when every release write is impersonated. */
+  impersonate?: string;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+/** Builds the action context (records, applier, hooks, waiter) of one release. */
+export type ActionContextFactory = (scope: ReleaseScope) => ActionContext;
+
+/** How one action ended, for metrics: succeeded, failed (recorded), or error (thrown: API unreachable...). */
+export type ActionResult = 'succeeded' | 'failed' | 'error';
+
+/** Receives one observation per action run; main binds it to prom-client. */
+export type ActionObserver = (action: string, result: ActionResult, seconds: number) => void;
+
+/** Everything {@link releaseDriver} needs. */
+export interface ReleaseDriverDeps {
+  objects: ObjectAccess;
+  contextFor: ActionContextFactory;
+  fetchChart(ref: ChartRef, deps: FetchDeps): Promise<FetchedChart>;
+  /** Shared by every fetch of the process. */
+  chartCache?: ChartCache;
+  render(input: RenderInput): Promise<RenderResult>;
+  capabilities(): Promise<RenderCapabilities>;
+  events: Pick<EventRecorder, 'record'>;
+  onAction?: ActionObserver;
+  /** This replica's identity: stamped on records, and used to recognise its own pending records. */
+  identity: string;
+  /** Impersonated when a release names no serviceAccountName (makes impersonation mandatory). */
+  defaultServiceAccount?: string;
+  now?: () => number;
+  random?: () => number;
+  /** How soon a release waiting for dependencies looks again (default 10 s). */
+  dependencyRequeueMs?: number;
+}

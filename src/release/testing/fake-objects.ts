@@ -1,0 +1,92 @@
+/**
+ * An in-memory object store for driver and controller tests: `get` and JSON merge patches (RFC 7396) of
+ * objects and their `status` subresource, with the API server's resourceVersion check (409 on a stale
+ * patch), generation bumps on spec changes, and deletion that waits for finalizers. Every write is logged.
+ */
+import { ApiStatusError } from '../../runtime/api-error.js';
+import type { CallOptions, TargetRef } from '../../runtime/apply.js';
+import { isRecord, type KubeObject } from '../../runtime/object.js';
+
+/** RFC 7396: `patch` applied to `target` (null removes a key; non-objects replace). */
+export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (!isRecord(patch)) return structuredClone(patch);
+  const out: Record<string, unknown> = isRecord(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = applyMergePatch(out[k], v);
+  }
+  return out;
+}
+
+function key(ref: Pick<TargetRef, 'kind' | 'namespace' | 'name'>): string {
+  return `${ref.kind} ${ref.namespace}/${ref.name}`;
+}
+
+/** The fake store; `writes` lists `patch Kind ns/name[/status]` and `delete Kind ns/name`. */
+export class FakeObjects {
+  readonly objects = new Map<string, KubeObject & Record<string, unknown>>();
+  readonly writes: string[] = [];
+  /** Impersonated users seen on reads, in order (undefined when none). */
+  readonly readAs: (string | undefined)[] = [];
+  private rv = 1;
+
+  /** Stores an object as the API server would (resourceVersion, generation 1, uid). */
+  put(obj: KubeObject & Record<string, unknown>): void {
+    const meta = { uid: `uid-${obj.metadata?.name ?? ''}`, generation: 1, ...obj.metadata, resourceVersion: String(this.rv++) };
+    this.objects.set(key({ kind: obj.kind ?? '', namespace: meta.namespace ?? '', name: meta.name ?? '' }), { ...structuredClone(obj), metadata: meta });
+  }
+
+  /** The stored object (not a copy). */
+  peek(kind: string, namespace: string, name: string): (KubeObject & Record<string, unknown>) | undefined {
+    return this.objects.get(key({ kind, namespace, name }));
+  }
+
+  /** Changes the spec as a user would (generation + 1). */
+  updateSpec(kind: string, namespace: string, name: string, change: (spec: Record<string, unknown>) => void): void {
+    const obj = this.peek(kind, namespace, name);
+    if (obj === undefined) throw new Error(`${kind} ${namespace}/${name} not stored`);
+    const spec = structuredClone(isRecord(obj.spec) ? obj.spec : {});
+    change(spec);
+    obj.spec = spec;
+    obj.metadata = { ...obj.metadata, generation: (obj.metadata?.generation ?? 1) + 1, resourceVersion: String(this.rv++) };
+  }
+
+  /** Sets metadata fields (annotations…) as a user would, without a generation bump. */
+  updateMeta(kind: string, namespace: string, name: string, meta: Record<string, unknown>): void {
+    const obj = this.peek(kind, namespace, name);
+    if (obj === undefined) throw new Error(`${kind} ${namespace}/${name} not stored`);
+    obj.metadata = { ...obj.metadata, ...meta, resourceVersion: String(this.rv++) };
+  }
+
+  /** Requests deletion: with finalizers, sets deletionTimestamp; without, removes the object. */
+  requestDelete(kind: string, namespace: string, name: string): void {
+    const obj = this.peek(kind, namespace, name);
+    if (obj === undefined) return;
+    if ((obj.metadata?.finalizers ?? []).length === 0) this.objects.delete(key({ kind, namespace, name }));
+    else obj.metadata = { ...obj.metadata, deletionTimestamp: '2025-01-01T00:00:00Z', resourceVersion: String(this.rv++) };
+  }
+
+  /** See ObjectAccess.get; returns a copy. */
+  get<T extends KubeObject>(ref: TargetRef, opts: CallOptions = {}): Promise<T | undefined> {
+    this.readAs.push(opts.impersonate);
+    const obj = this.objects.get(key(ref));
+    return Promise.resolve(obj === undefined ? undefined : (structuredClone(obj) as unknown as T));
+  }
+
+  /** See ObjectAccess.mergePatch. A finalizer-less object being deleted disappears after the patch. */
+  mergePatch<T extends KubeObject>(ref: TargetRef, patch: unknown, opts: CallOptions & { subresource?: string } = {}): Promise<T> {
+    const k = key(ref);
+    const obj = this.objects.get(k);
+    const what = `patch ${k}${opts.subresource === undefined ? '' : `/${opts.subresource}`}`;
+    if (obj === undefined) return Promise.reject(new ApiStatusError(what, 404, { reason: 'NotFound' }));
+    const p = isRecord(patch) ? patch : {};
+    const want = isRecord(p.metadata) ? p.metadata.resourceVersion : undefined;
+    if (typeof want === 'string' && want !== obj.metadata?.resourceVersion) return Promise.reject(new ApiStatusError(what, 409, { reason: 'Conflict' }));
+    this.writes.push(what);
+    const next = (opts.subresource === 'status' ? { ...obj, status: applyMergePatch(obj.status, p.status) } : applyMergePatch(obj, { ...p, metadata: { ...(isRecord(p.metadata) ? p.metadata : {}), resourceVersion: null } })) as KubeObject & Record<string, unknown>;
+    next.metadata = { ...next.metadata, resourceVersion: String(this.rv++) };
+    if (next.metadata.deletionTimestamp !== undefined && (next.metadata.finalizers ?? []).length === 0) this.objects.delete(k);
+    else this.objects.set(k, next);
+    return Promise.resolve(structuredClone(next) as unknown as T);
+  }
+}
