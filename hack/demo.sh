@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash hack/deps.sh
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund   # not npm ci: see hack/test.sh
 fi
 kubeconfig=$(bash hack/cluster.sh up | tail -n 1)
 export KUBECONFIG=$kubeconfig
