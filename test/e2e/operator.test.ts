@@ -5,7 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as k8s from '@kubernetes/client-node';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startChartRepo, type ChartRepo } from './chartrepo.js';
 import {
   clients,
   metricValue,
@@ -17,6 +18,7 @@ import {
   type OperatorProcess,
 } from './harness.js';
 import { repoRoot, toolPath } from './paths.js';
+import { deleteRelease, waitGone } from './releases.js';
 
 const group = 'maglev.io';
 const version = 'v1alpha1';
@@ -33,6 +35,26 @@ interface Obj {
   status?: { observedGeneration?: number; conditions?: Condition[] };
 }
 
+// A one-ConfigMap chart served locally, so HelmReleases here install for real without the network.
+let repo: ChartRepo;
+beforeAll(async () => {
+  repo = await startChartRepo();
+  await repo.add('podinfo', '6.5.0', {
+    'templates/configmap.yaml.ejs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: <%= Release.Name %>\ndata: { chart: <%= Chart.Version %> }\n',
+  });
+});
+afterAll(async () => repo.close());
+
+// Delete what a test created while its operator still runs (this hook runs before the harness stops it),
+// so finalizers are honoured and test namespaces do not hang in Terminating.
+const created: [string, string][] = [];
+afterEach(async () => {
+  for (const [ns, name] of created.splice(0)) {
+    await deleteRelease(ns, name).catch(() => undefined);
+    await waitGone(ns, name, 30_000).catch(() => undefined);
+  }
+});
+
 function custom() {
   return clients().kc.makeApiClient(k8s.CustomObjectsApi);
 }
@@ -42,11 +64,12 @@ function helmRelease(name: string, spec: Record<string, unknown> = {}): Record<s
     apiVersion: `${group}/${version}`,
     kind: 'HelmRelease',
     metadata: { name },
-    spec: { chart: { repository: 'https://charts.example.com', name: 'podinfo', version: '>=6.0.0 <7.0.0' }, ...spec },
+    spec: { chart: { repository: repo.url, name: 'podinfo', version: '>=6.0.0 <7.0.0' }, ...spec },
   };
 }
 
 async function create(ns: string, body: Record<string, unknown>, plural = 'helmreleases'): Promise<Obj> {
+  if (plural === 'helmreleases') created.push([ns, (body.metadata as { name: string }).name]);
   return (await custom().createNamespacedCustomObject({ group, version, namespace: ns, plural, body })) as Obj;
 }
 
@@ -138,7 +161,7 @@ describe('operator process', () => {
   it('stalls an invalid semver range with Ready=False naming spec.chart.version', async () => {
     const ns = await testNamespace();
     operator();
-    await create(ns, helmRelease('bad-range', { chart: { repository: 'https://charts.example.com', name: 'podinfo', version: '>=1.0 <<2' } }));
+    await create(ns, helmRelease('bad-range', { chart: { repository: repo.url, name: 'podinfo', version: '>=1.0 <<2' } }));
     const ready = await waitFor('Ready=False', async () => {
       const c = (await get(ns, 'bad-range')).status?.conditions?.find((x) => x.type === 'Ready');
       return c?.status === 'False' ? c : undefined;
@@ -154,10 +177,10 @@ describe('operator process', () => {
     const op = operator();
     const { metrics } = await operatorPorts(op);
     await create(ns, helmRelease('steady', { interval: '1s' }));
-    const settled = await waitFor('first status', async () => {
+    const settled = await waitFor('installed and Ready', async () => {
       const o = await get(ns, 'steady');
-      return o.status?.conditions?.length ? o : undefined;
-    }, 20_000);
+      return o.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? o : undefined;
+    }, 30_000);
     // Let the first reconciles (and the update events their own status write causes) pass.
     await new Promise((r) => setTimeout(r, 1_500));
     const before = await scrape(metrics);

@@ -1,0 +1,183 @@
+/**
+ * The charts the HelmRelease e2e tests install, as path → content maps for {@link ChartRepo.add}:
+ * - `ejsapp` (EJS): ConfigMap, Deployment, Service; 1.0.0 also has an `-extra` ConfigMap and a `-keep` one
+ *   (helm.sh/resource-policy: keep) that 1.1.0 drops; values switch in a hanging pod or one bad input;
+ *   9.0.0 carries a 1.5 MiB incompressible file, so its release record is too large;
+ * - `helmapp` (Go templates): ConfigMap, Deployment, Service;
+ * - `hookapp` (EJS): a ConfigMap and Jobs for the six install/upgrade/delete hook events, with weights and
+ *   delete policies; a value makes the second pre-upgrade Job fail.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ChartRepo } from './chartrepo.js';
+
+const deploymentEjs = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: <%= Release.Name %>
+spec:
+  replicas: <%= Values.replicas %>
+  selector:
+    matchLabels: { app: <%= Release.Name %> }
+  template:
+    metadata:
+      labels: { app: <%= Release.Name %> }
+<% if (Values.hang) { -%>
+      annotations: { kwok.maglev.io/outcome: hang }
+<% } -%>
+    spec:
+      containers:
+        - name: app
+          image: example.com/app:<%= Chart.AppVersion %>
+`;
+
+const ejsCommon: Record<string, string> = {
+  'values.yaml': 'replicas: 1\nmessage: hello\nhang: false\nbad: ""\n',
+  'templates/configmap.yaml.ejs': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: <%= Release.Name %>-config
+data:
+  message: <%= quote(Values.message) %>
+`,
+  'templates/deployment.yaml.ejs': deploymentEjs,
+  'templates/service.yaml.ejs': `apiVersion: v1
+kind: Service
+metadata:
+  name: <%= Release.Name %>
+spec:
+  selector: { app: <%= Release.Name %> }
+  ports: [{ port: 80, targetPort: 8080 }]
+`,
+  'templates/bad.yaml.ejs': `<% if (Values.bad === 'unknownKind') { -%>
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: <%= Release.Name %>-widget
+<% } else if (Values.bad === 'duplicate') { -%>
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: <%= Release.Name %>-config
+<% } else if (Values.bad === 'owned') { -%>
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: shared-owned
+<% } -%>
+`,
+  'templates/NOTES.txt.ejs': 'Release <%= Release.Name %> runs <%= Chart.Name %> <%= Chart.Version %>.\n',
+};
+
+const ejsV1Only: Record<string, string> = {
+  'templates/extra.yaml.ejs': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: <%= Release.Name %>-extra
+data: { removed: "in 1.1.0" }
+`,
+  'templates/keep.yaml.ejs': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: <%= Release.Name %>-keep
+  annotations:
+    helm.sh/resource-policy: keep
+data: { kept: "always" }
+`,
+};
+
+const helmTemplates: Record<string, string> = {
+  'values.yaml': 'replicas: 1\nmessage: hello\n',
+  'templates/configmap.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-config
+data:
+  message: {{ .Values.message | quote }}
+`,
+  'templates/deployment.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  replicas: {{ .Values.replicas }}
+  selector:
+    matchLabels: { app: {{ .Release.Name }} }
+  template:
+    metadata:
+      labels: { app: {{ .Release.Name }} }
+    spec:
+      containers:
+        - name: app
+          image: example.com/app:{{ .Chart.AppVersion }}
+`,
+  'templates/service.yaml': `apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  selector: { app: {{ .Release.Name }} }
+  ports: [{ port: 80, targetPort: 8080 }]
+`,
+};
+
+/** One hook Job; `fails` is an EJS condition that makes its pod fail. */
+function hookJob(name: string, event: string, weight: number, policy?: string, fails?: string): string {
+  const fail = fails === undefined ? '' : `<% if (${fails}) { -%>\n      annotations: { kwok.maglev.io/outcome: fail }\n<% } -%>\n`;
+  return `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: ${name}
+  annotations:
+    helm.sh/hook: ${event}
+    helm.sh/hook-weight: "${weight}"
+${policy === undefined ? '' : `    helm.sh/hook-delete-policy: ${policy}\n`}spec:
+  backoffLimit: 0
+  template:
+    metadata:
+      labels: { hook: ${name} }
+${fail}    spec:
+      restartPolicy: Never
+      containers:
+        - name: hook
+          image: example.com/hook:1
+`;
+}
+
+/** The hooks of `hookapp`: name → [event, weight, delete policy]. Listed out of order on purpose. */
+export const HOOKS = {
+  'pre-install-late': ['pre-install', 5, undefined],
+  'pre-install-early': ['pre-install', -5, 'hook-succeeded'],
+  'post-install': ['post-install', 0, 'hook-succeeded'],
+  'pre-upgrade-b': ['pre-upgrade', 1, 'before-hook-creation,hook-failed'],
+  'pre-upgrade-a': ['pre-upgrade', -1, undefined],
+  'post-upgrade': ['post-upgrade', 0, undefined],
+  'pre-delete': ['pre-delete', 0, undefined],
+  'post-delete': ['post-delete', 0, 'hook-succeeded'],
+} as const;
+
+function hookFiles(): Record<string, string> {
+  const files: Record<string, string> = {
+    'values.yaml': 'message: hello\nfailPreUpgrade: false\n',
+    'templates/configmap.yaml.ejs': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: <%= Release.Name %>-config
+data:
+  message: <%= quote(Values.message) %>
+`,
+  };
+  for (const [name, [event, weight, policy]] of Object.entries(HOOKS)) {
+    files[`templates/hook-${name}.yaml.ejs`] = hookJob(name, event, weight, policy, name === 'pre-upgrade-b' ? 'Values.failPreUpgrade' : undefined);
+  }
+  return files;
+}
+
+/** Publishes every fixture chart version in `repo`. */
+export async function publishFixtures(repo: ChartRepo): Promise<void> {
+  await repo.add('ejsapp', '1.0.0', { ...ejsCommon, ...ejsV1Only });
+  await repo.add('ejsapp', '1.1.0', ejsCommon);
+  await repo.add('ejsapp', '9.0.0', { ...ejsCommon, 'files/blob.bin': randomBytes(1536 * 1024) });
+  await repo.add('helmapp', '0.1.0', helmTemplates);
+  await repo.add('helmapp', '0.2.0', helmTemplates);
+  await repo.add('hookapp', '1.0.0', hookFiles());
+}

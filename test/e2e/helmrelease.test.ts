@@ -1,0 +1,253 @@
+/**
+ * HelmRelease end to end: the real operator process against the run's API server, charts from a Helm
+ * repository served by this test process. After each step the helm CLI must report what the HelmRelease
+ * status says (revision, status, values, manifest), because that is what a user checks.
+ */
+import * as k8s from '@kubernetes/client-node';
+import yaml from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HelmRelease } from '../../src/crds/index.js';
+import { startChartRepo, type ChartRepo } from './chartrepo.js';
+import { publishFixtures } from './fixtures.js';
+import { clients, isStatus, metricValue, operatorPorts, scrape, startOperator, testNamespace, waitFor, type OperatorProcess } from './harness.js';
+import { conditionOf, createRelease, deleteRelease, getRelease, helm, helmJson, patchRelease, readRecord, recordNames, waitGone, waitReady } from './releases.js';
+
+let repo: ChartRepo;
+beforeAll(async () => {
+  repo = await startChartRepo();
+  await publishFixtures(repo);
+});
+afterAll(async () => repo.close());
+
+function operator(): OperatorProcess {
+  return startOperator(['--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0']);
+}
+
+function chart(name: string, version: string): Record<string, unknown> {
+  return { repository: repo.url, name, version };
+}
+
+interface HelmListItem { name: string; revision: string; status: string; chart: string; app_version: string }
+interface HelmHistoryItem { revision: number; status: string; chart: string; app_version: string }
+
+/** What helm says about the release equals what the HelmRelease status says. */
+async function agreesWithHelm(ns: string, hr: HelmRelease, values: Record<string, unknown>): Promise<void> {
+  const s = hr.status!;
+  const name = s.releaseName!;
+  const newest = s.history![0]!;
+  const [list] = await helmJson<HelmListItem[]>(['list', '-n', ns, '--all', '--filter', `^${name}$`]);
+  expect(list).toMatchObject({ name, revision: String(newest.revision), status: newest.status, chart: `${s.chartName}-${newest.chartVersion}`, app_version: newest.appVersion });
+  const history = await helmJson<HelmHistoryItem[]>(['history', name, '-n', ns]);
+  expect(history.map((h) => [h.revision, h.status, h.chart, h.app_version])).toEqual(
+    [...s.history!].reverse().map((h) => [h.revision, h.status, `${s.chartName}-${h.chartVersion}`, h.appVersion]),
+  );
+  expect((await helmJson<Record<string, unknown> | null>(['get', 'values', name, '-n', ns])) ?? {}).toEqual(values);
+  const status = await helmJson<{ version: number; info: { status: string } }>(['status', name, '-n', ns]);
+  expect([status.version, status.info.status]).toEqual([newest.revision, newest.status]);
+  if (newest.status !== 'deployed') return;
+  expect(s.releaseRevision).toBe(newest.revision);
+  const manifest = (yaml.loadAll(await helm(['get', 'manifest', name, '-n', ns])) as ({ kind: string; metadata: { name: string } } | null)[]).filter((d) => d !== null);
+  expect(manifest.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual(s.inventory!.map((e) => `${e.kind}/${e.name}`).sort());
+}
+
+async function configMap(ns: string, name: string): Promise<k8s.V1ConfigMap | undefined> {
+  try {
+    return await clients().core.readNamespacedConfigMap({ namespace: ns, name });
+  } catch (err) {
+    if (isStatus(err, 404)) return undefined;
+    throw err;
+  }
+}
+
+async function waitRevision(ns: string, name: string, revision: number, reason: string): Promise<HelmRelease> {
+  const hr = await waitReady(ns, name, 'True', reason);
+  expect(hr.status?.releaseRevision).toBe(revision);
+  return hr;
+}
+
+const writes = (page: string): number => ['POST', 'PUT', 'PATCH', 'DELETE'].reduce((n, verb) => n + metricValue(page, 'maglev_api_requests_total', { verb }), 0);
+
+describe('HelmRelease', () => {
+  it('EJS chart: install, in-sync reconciles write nothing, upgrade by values and by chart version (prune, keep), uninstall', async () => {
+    const ns = await testNamespace('hr-ejs');
+    const op = operator();
+    const { metrics } = await operatorPorts(op);
+    await createRelease(ns, 'web', { chart: chart('ejsapp', '1.0.0'), values: { message: 'one' }, interval: '2s', timeout: '60s' });
+    let hr = await waitRevision(ns, 'web', 1, 'InstallSucceeded');
+    expect(hr.metadata.finalizers).toEqual(['maglev.io/helmrelease']);
+    expect(hr.status).toMatchObject({ chartName: 'ejsapp', chartVersion: '1.0.0', appVersion: '1.0.0-app', lastAttempted: { action: 'install', chartVersion: '1.0.0' } });
+    expect(hr.status?.valuesDigest).toMatch(/^sha256:/);
+    expect(conditionOf(hr.status, 'Released')).toMatchObject({ status: 'True', reason: 'InstallSucceeded' });
+    await agreesWithHelm(ns, hr, { message: 'one' });
+    expect((await configMap(ns, 'web-config'))?.data).toEqual({ message: 'one' });
+    expect((await configMap(ns, 'web-config'))?.metadata?.annotations).toMatchObject({ 'meta.helm.sh/release-name': 'web', 'meta.helm.sh/release-namespace': ns });
+
+    // interval 2s: an in-sync release is re-checked every ~2 s. Wait for three such reconciles (however long a
+    // loaded machine needs): not one write request may go out meanwhile.
+    await new Promise((r) => setTimeout(r, 2_500));
+    const before = await scrape(metrics);
+    const rv = (await getRelease(ns, 'web'))?.metadata.resourceVersion;
+    const reconciles = (page: string): number => metricValue(page, 'maglev_reconcile_total', { controller: 'HelmRelease' });
+    const after = await waitFor('three in-sync reconciles', async () => {
+      const page = await scrape(metrics);
+      return reconciles(page) - reconciles(before) >= 3 ? page : undefined;
+    }, 30_000);
+    expect(writes(after) - writes(before)).toBe(0);
+    expect((await getRelease(ns, 'web'))?.metadata.resourceVersion).toBe(rv);
+    expect(await recordNames(ns, 'web')).toEqual(['sh.helm.release.v1.web.v1']);
+
+    await patchRelease(ns, 'web', { spec: { values: { message: 'two' } } });
+    hr = await waitRevision(ns, 'web', 2, 'UpgradeSucceeded');
+    await agreesWithHelm(ns, hr, { message: 'two' });
+    expect((await configMap(ns, 'web-config'))?.data).toEqual({ message: 'two' });
+
+    await patchRelease(ns, 'web', { spec: { chart: chart('ejsapp', '1.1.0') } });
+    hr = await waitRevision(ns, 'web', 3, 'UpgradeSucceeded');
+    await agreesWithHelm(ns, hr, { message: 'two' });
+    expect(hr.status?.history?.map((h) => [h.revision, h.status, h.action])).toEqual([[3, 'deployed', 'upgrade'], [2, 'superseded', 'upgrade'], [1, 'superseded', 'install']]);
+    expect(await configMap(ns, 'web-extra')).toBeUndefined();
+    expect((await configMap(ns, 'web-keep'))?.data).toEqual({ kept: 'always' });
+    expect(hr.status?.inventory?.map((e) => e.name)).not.toContain('web-keep');
+
+    await deleteRelease(ns, 'web');
+    await waitGone(ns, 'web');
+    expect(await recordNames(ns, 'web')).toEqual([]);
+    expect(await configMap(ns, 'web-config')).toBeUndefined();
+    await expect(clients().apps.readNamespacedDeployment({ namespace: ns, name: 'web' })).rejects.toThrow();
+    expect((await configMap(ns, 'web-keep'))?.data).toEqual({ kept: 'always' });
+    expect(await helmJson<unknown[]>(['list', '-n', ns, '--all'])).toEqual([]);
+    const page = await scrape(metrics);
+    expect(metricValue(page, 'maglev_release_actions_total', { action: 'install', result: 'succeeded' })).toBeGreaterThanOrEqual(1);
+    expect(metricValue(page, 'maglev_release_actions_total', { action: 'upgrade', result: 'succeeded' })).toBeGreaterThanOrEqual(2);
+    expect(metricValue(page, 'maglev_release_actions_total', { action: 'uninstall', result: 'succeeded' })).toBeGreaterThanOrEqual(1);
+    expect(metricValue(page, 'maglev_release_action_duration_seconds_count', { action: 'install' })).toBeGreaterThanOrEqual(1);
+    const events = (await clients().kc.makeApiClient(k8s.EventsV1Api).listNamespacedEvent({ namespace: ns })).items.filter((e) => e.regarding?.kind === 'HelmRelease' && e.regarding.name === 'web');
+    expect(events.map((e) => e.reason).sort()).toEqual(['InstallSucceeded', 'UninstallSucceeded', 'UpgradeSucceeded', 'UpgradeSucceeded']);
+  });
+
+  it('standard Helm chart: install, upgrade, no-op, uninstall', async () => {
+    const ns = await testNamespace('hr-helm');
+    operator();
+    await createRelease(ns, 'std', { chart: chart('helmapp', '0.1.0'), interval: '1s' });
+    let hr = await waitRevision(ns, 'std', 1, 'InstallSucceeded');
+    await agreesWithHelm(ns, hr, {});
+    expect((await configMap(ns, 'std-config'))?.data).toEqual({ message: 'hello' });
+    await patchRelease(ns, 'std', { spec: { chart: chart('helmapp', '0.2.0'), values: { message: 'bye' } } });
+    hr = await waitRevision(ns, 'std', 2, 'UpgradeSucceeded');
+    await agreesWithHelm(ns, hr, { message: 'bye' });
+    expect((await configMap(ns, 'std-config'))?.data).toEqual({ message: 'bye' });
+    const rv = (await getRelease(ns, 'std'))?.metadata.resourceVersion;
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await getRelease(ns, 'std'))?.metadata.resourceVersion).toBe(rv);
+    expect(await recordNames(ns, 'std')).toEqual(['sh.helm.release.v1.std.v1', 'sh.helm.release.v1.std.v2']);
+    await deleteRelease(ns, 'std');
+    await waitGone(ns, 'std');
+    expect(await recordNames(ns, 'std')).toEqual([]);
+    expect(await configMap(ns, 'std-config')).toBeUndefined();
+  });
+
+  it('adopts a release first installed with helm install: upgraded in place, not reinstalled', async () => {
+    const ns = await testNamespace('hr-adopt');
+    await helm(['install', 'adopt', repo.file('helmapp', '0.1.0'), '-n', ns, '--set', 'message=from-helm', '--wait', '--timeout', '60s']);
+    const uid = (await clients().apps.readNamespacedDeployment({ namespace: ns, name: 'adopt' })).metadata?.uid;
+    operator();
+    await createRelease(ns, 'adopter', { releaseName: 'adopt', chart: chart('helmapp', '0.1.0'), values: { message: 'from-helm' } });
+    const hr = await waitRevision(ns, 'adopter', 2, 'UpgradeSucceeded');
+    await agreesWithHelm(ns, hr, { message: 'from-helm' });
+    expect(hr.status?.history?.map((h) => [h.revision, h.status])).toEqual([[2, 'deployed'], [1, 'superseded']]);
+    expect((await clients().apps.readNamespacedDeployment({ namespace: ns, name: 'adopt' })).metadata?.uid).toBe(uid);
+    await deleteRelease(ns, 'adopter');
+    await waitGone(ns, 'adopter');
+    expect(await recordNames(ns, 'adopt')).toEqual([]);
+  });
+
+  it('hooks run in Helm order with their delete policies; a failing pre-upgrade hook leaves the previous objects untouched', async () => {
+    const ns = await testNamespace('hr-hooks');
+    operator();
+    const jobs = async (): Promise<string[]> => (await clients().batch.listNamespacedJob({ namespace: ns })).items.map((j) => j.metadata?.name ?? '').sort();
+    const order = (record: { hooks: { name: string; events: string[]; last_run: { started_at: string } }[] }, events: string[]): string[] =>
+      record.hooks
+        .filter((h) => h.events.some((e) => events.includes(e)) && h.last_run.started_at !== '')
+        .sort((a, b) => Date.parse(a.last_run.started_at) - Date.parse(b.last_run.started_at))
+        .map((h) => h.name);
+    await createRelease(ns, 'hooks', { chart: chart('hookapp', '1.0.0'), values: { message: 'v1' }, uninstall: { keepHistory: true }, timeout: '60s' });
+    await waitRevision(ns, 'hooks', 1, 'InstallSucceeded');
+    const installed = await readRecord(ns, 'hooks', 1);
+    expect(order(installed, ['pre-install', 'post-install'])).toEqual(['pre-install-early', 'pre-install-late', 'post-install']);
+    expect(installed.hooks.filter((h) => h.last_run.phase !== '').every((h) => h.last_run.phase === 'Succeeded')).toBe(true);
+    expect(await jobs()).toEqual(['pre-install-late']); // hook-succeeded deleted the others
+
+    await patchRelease(ns, 'hooks', { spec: { values: { message: 'v2' } } });
+    await waitRevision(ns, 'hooks', 2, 'UpgradeSucceeded');
+    expect(order(await readRecord(ns, 'hooks', 2), ['pre-upgrade', 'post-upgrade'])).toEqual(['pre-upgrade-a', 'pre-upgrade-b', 'post-upgrade']);
+    const cm = await configMap(ns, 'hooks-config');
+    expect(cm?.data).toEqual({ message: 'v2' });
+
+    await patchRelease(ns, 'hooks', { spec: { values: { message: 'v3', failPreUpgrade: true } } });
+    const failed = await waitReady(ns, 'hooks', 'False', 'HookFailed');
+    expect(conditionOf(failed.status, 'Ready')?.message).toContain('pre-upgrade hook hookapp/templates/hook-pre-upgrade-b.yaml (Job pre-upgrade-b) failed: job pre-upgrade-b failed');
+    expect(conditionOf(failed.status, 'Released')).toMatchObject({ status: 'False', reason: 'UpgradeFailed' });
+    expect(conditionOf(failed.status, 'Stalled')).toMatchObject({ status: 'True', reason: 'RetriesExceeded' });
+    expect(failed.status?.releaseRevision).toBe(2);
+    await agreesWithHelm(ns, failed, { message: 'v3', failPreUpgrade: true });
+    expect((await helmJson<HelmHistoryItem[]>(['history', 'hooks', '-n', ns])).map((h) => h.status)).toEqual(['superseded', 'deployed', 'failed']);
+    const untouched = await configMap(ns, 'hooks-config');
+    expect([untouched?.data, untouched?.metadata?.resourceVersion]).toEqual([{ message: 'v2' }, cm?.metadata?.resourceVersion]);
+    await waitFor('failed hook deleted (hook-failed)', async () => (!(await jobs()).includes('pre-upgrade-b') ? true : undefined), 20_000);
+
+    await deleteRelease(ns, 'hooks');
+    await waitGone(ns, 'hooks');
+    const uninstalled = await readRecord(ns, 'hooks', 3);
+    expect(uninstalled.info.status).toBe('uninstalled');
+    expect(order(uninstalled, ['pre-delete', 'post-delete'])).toEqual(['pre-delete', 'post-delete']);
+    expect(await configMap(ns, 'hooks-config')).toBeUndefined();
+    expect(await jobs()).toEqual(['pre-delete', 'pre-install-late', 'pre-upgrade-a', 'post-upgrade'].sort());
+  });
+
+  it('a Deployment that never becomes ready fails the release after the timeout, naming it', async () => {
+    const ns = await testNamespace('hr-wait');
+    operator();
+    const started = Date.now();
+    await createRelease(ns, 'slow', { chart: chart('ejsapp', '1.1.0'), values: { hang: true }, timeout: '8s' });
+    const hr = await waitReady(ns, 'slow', 'False', 'WaitTimeout');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(8_000);
+    expect(conditionOf(hr.status, 'Ready')?.message).toContain(`Deployment ${ns}/slow`);
+    expect(conditionOf(hr.status, 'Released')).toMatchObject({ status: 'False', reason: 'InstallFailed' });
+    expect(conditionOf(hr.status, 'Stalled')).toMatchObject({ status: 'True', reason: 'RetriesExceeded' });
+    expect(hr.status).toMatchObject({ installFailures: 1, history: [{ revision: 1, status: 'failed' }] });
+    expect((await helmJson<{ info: { status: string; description: string } }>(['status', 'slow', '-n', ns])).info.status).toBe('failed');
+    await deleteRelease(ns, 'slow');
+    await waitGone(ns, 'slow');
+  });
+
+  it('bad inputs each give a specific reason and change nothing', async () => {
+    const ns = await testNamespace('hr-bad');
+    operator();
+    await clients().core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'shared-owned', labels: { 'app.kubernetes.io/managed-by': 'Helm' }, annotations: { 'meta.helm.sh/release-name': 'other', 'meta.helm.sh/release-namespace': ns } } },
+    });
+    await createRelease(ns, 'bad', { chart: chart('ejsapp', '1.1.0') });
+    await waitRevision(ns, 'bad', 1, 'InstallSucceeded');
+    const deploymentRv = (await clients().apps.readNamespacedDeployment({ namespace: ns, name: 'bad' })).metadata?.resourceVersion;
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ values: { bad: 'unknownKind' } }, 'UnknownKind', 'Widget'],
+      [{ values: { bad: 'duplicate' } }, 'DuplicateObject', 'bad-config'],
+      [{ values: { bad: 'owned' } }, 'OwnershipConflict', 'shared-owned'],
+      [{ values: { bad: null }, chart: chart('ejsapp', '9.0.0') }, 'ReleaseTooLarge', 'sh.helm.release.v1.bad.v2'],
+    ];
+    for (const [spec, reason, named] of cases) {
+      await patchRelease(ns, 'bad', { spec });
+      const hr = await waitReady(ns, 'bad', 'False', reason);
+      expect(conditionOf(hr.status, 'Ready')?.message).toContain(named);
+      expect(hr.status?.releaseRevision).toBe(1);
+      expect(await recordNames(ns, 'bad')).toEqual(['sh.helm.release.v1.bad.v1']);
+      expect((await clients().apps.readNamespacedDeployment({ namespace: ns, name: 'bad' })).metadata?.resourceVersion).toBe(deploymentRv);
+      expect((await helmJson<HelmHistoryItem[]>(['history', 'bad', '-n', ns])).map((h) => [h.revision, h.status])).toEqual([[1, 'deployed']]);
+    }
+    expect((await configMap(ns, 'shared-owned'))?.metadata?.annotations?.['meta.helm.sh/release-name']).toBe('other');
+    await deleteRelease(ns, 'bad');
+    await waitGone(ns, 'bad');
+    expect(await configMap(ns, 'shared-owned')).toBeDefined();
+  });
+});
