@@ -5,7 +5,8 @@
  *   9.0.0 carries a 1.5 MiB incompressible file, so its release record is too large;
  * - `helmapp` (Go templates): ConfigMap, Deployment, Service;
  * - `hookapp` (EJS): a ConfigMap and Jobs for the six install/upgrade/delete hook events, with weights and
- *   delete policies; a value makes the second pre-upgrade Job fail.
+ *   delete policies; a value makes the second pre-upgrade Job fail;
+ * - `crdapp` (EJS): a CRD in crds/ and a custom resource of its kind in templates/.
  */
 import { randomBytes } from 'node:crypto';
 import type { ChartRepo } from './chartrepo.js';
@@ -172,7 +173,38 @@ data:
   return files;
 }
 
-/** Publishes every fixture chart version in `repo`. */
+/** Group of the CRD `crdapp` installs (cluster-scoped and never deleted, like Helm's crds/). */
+export const CRD_GROUP = 'e2e.maglev.io';
+
+const crdFiles: Record<string, string> = {
+  'crds/gadgets.yaml': `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.${CRD_GROUP}
+spec:
+  group: ${CRD_GROUP}
+  scope: Namespaced
+  names: { plural: gadgets, singular: gadget, kind: Gadget }
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec: { type: object, properties: { size: { type: integer } } }
+`,
+  'templates/gadget.yaml.ejs': `apiVersion: ${CRD_GROUP}/v1
+kind: Gadget
+metadata:
+  name: <%= Release.Name %>-gadget
+spec:
+  size: 3
+`,
+};
+
+/** Publishes every fixture chart version in \`repo\`. */
 export async function publishFixtures(repo: ChartRepo): Promise<void> {
   await repo.add('ejsapp', '1.0.0', { ...ejsCommon, ...ejsV1Only });
   await repo.add('ejsapp', '1.1.0', ejsCommon);
@@ -180,4 +212,5 @@ export async function publishFixtures(repo: ChartRepo): Promise<void> {
   await repo.add('helmapp', '0.1.0', helmTemplates);
   await repo.add('helmapp', '0.2.0', helmTemplates);
   await repo.add('hookapp', '1.0.0', hookFiles());
+  await repo.add('crdapp', '1.0.0', crdFiles);
 }

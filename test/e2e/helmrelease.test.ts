@@ -8,9 +8,9 @@ import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HelmRelease } from '../../src/crds/index.js';
 import { startChartRepo, type ChartRepo } from './chartrepo.js';
-import { publishFixtures } from './fixtures.js';
+import { CRD_GROUP, publishFixtures } from './fixtures.js';
 import { clients, isStatus, metricValue, operatorPorts, scrape, startOperator, testNamespace, waitFor, type OperatorProcess } from './harness.js';
-import { conditionOf, createRelease, deleteRelease, getRelease, helm, helmJson, patchRelease, readRecord, recordNames, waitGone, waitReady } from './releases.js';
+import { api, conditionOf, createRelease, deleteRelease, getRelease, helm, helmJson, patchRelease, readRecord, recordNames, waitGone, waitReady } from './releases.js';
 
 let repo: ChartRepo;
 beforeAll(async () => {
@@ -72,7 +72,7 @@ describe('HelmRelease', () => {
     const ns = await testNamespace('hr-ejs');
     const op = operator();
     const { metrics } = await operatorPorts(op);
-    await createRelease(ns, 'web', { chart: chart('ejsapp', '1.0.0'), values: { message: 'one' }, interval: '2s', timeout: '60s' });
+    await createRelease(ns, 'web', { chart: chart('ejsapp', '1.0.0'), values: { message: 'one' }, interval: '2s', timeout: '60s', maxHistory: 2 });
     let hr = await waitRevision(ns, 'web', 1, 'InstallSucceeded');
     expect(hr.metadata.finalizers).toEqual(['maglev.io/helmrelease']);
     expect(hr.status).toMatchObject({ chartName: 'ejsapp', chartVersion: '1.0.0', appVersion: '1.0.0-app', lastAttempted: { action: 'install', chartVersion: '1.0.0' } });
@@ -104,7 +104,9 @@ describe('HelmRelease', () => {
     await patchRelease(ns, 'web', { spec: { chart: chart('ejsapp', '1.1.0') } });
     hr = await waitRevision(ns, 'web', 3, 'UpgradeSucceeded');
     await agreesWithHelm(ns, hr, { message: 'two' });
-    expect(hr.status?.history?.map((h) => [h.revision, h.status, h.action])).toEqual([[3, 'deployed', 'upgrade'], [2, 'superseded', 'upgrade'], [1, 'superseded', 'install']]);
+    // maxHistory 2: the oldest record is gone, from storage and from status.history.
+    expect(hr.status?.history?.map((h) => [h.revision, h.status, h.action])).toEqual([[3, 'deployed', 'upgrade'], [2, 'superseded', 'upgrade']]);
+    expect(await recordNames(ns, 'web')).toEqual(['sh.helm.release.v1.web.v2', 'sh.helm.release.v1.web.v3']);
     expect(await configMap(ns, 'web-extra')).toBeUndefined();
     expect((await configMap(ns, 'web-keep'))?.data).toEqual({ kept: 'always' });
     expect(hr.status?.inventory?.map((e) => e.name)).not.toContain('web-keep');
@@ -249,5 +251,51 @@ describe('HelmRelease', () => {
     await deleteRelease(ns, 'bad');
     await waitGone(ns, 'bad');
     expect(await configMap(ns, 'shared-owned')).toBeDefined();
+  });
+
+  it('CRDs from crds/ are created first and waited for, then custom resources of their kind; createNamespace', async () => {
+    const ns = await testNamespace('hr-crd');
+    const target = `${ns}-target`;
+    operator();
+    await createRelease(ns, 'gadgets', { chart: chart('crdapp', '1.0.0'), targetNamespace: target, install: { createNamespace: true } });
+    try {
+      const hr = await waitRevision(ns, 'gadgets', 1, 'InstallSucceeded');
+      const crd = await clients().kc.makeApiClient(k8s.ApiextensionsV1Api).readCustomResourceDefinition({ name: `gadgets.${CRD_GROUP}` });
+      expect(crd.status?.conditions?.find((c) => c.type === 'Established')?.status).toBe('True');
+      const gadget = (await api().request({ method: 'GET', path: `/apis/${CRD_GROUP}/v1/namespaces/${target}/gadgets/gadgets-gadget` })) as { spec: { size: number } };
+      expect(gadget.spec.size).toBe(3);
+      expect(hr.status?.inventory).toEqual([{ apiVersion: `${CRD_GROUP}/v1`, kind: 'Gadget', namespace: target, name: 'gadgets-gadget' }]);
+      await agreesWithHelm(target, hr, {});
+      await deleteRelease(ns, 'gadgets');
+      await waitGone(ns, 'gadgets');
+      expect(await recordNames(target, 'gadgets')).toEqual([]);
+      await clients().kc.makeApiClient(k8s.ApiextensionsV1Api).readCustomResourceDefinition({ name: `gadgets.${CRD_GROUP}` });
+    } finally {
+      await clients().core.deleteNamespace({ name: target }).catch(() => undefined);
+    }
+  });
+
+  it('a field owned by another manager is a reported conflict, taken over only with upgrade.force', async () => {
+    const ns = await testNamespace('hr-ssa');
+    operator();
+    await createRelease(ns, 'owned', { chart: chart('ejsapp', '1.1.0'), values: { message: 'ours' } });
+    await waitRevision(ns, 'owned', 1, 'InstallSucceeded');
+    await api().request({
+      method: 'PATCH',
+      path: `/api/v1/namespaces/${ns}/configmaps/owned-config`,
+      query: { fieldManager: 'someone-else', force: true },
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owned-config' }, data: { message: 'theirs' } },
+      contentType: 'application/apply-patch+yaml',
+    });
+    await patchRelease(ns, 'owned', { spec: { values: { message: 'ours again' } } });
+    const hr = await waitReady(ns, 'owned', 'False', 'Conflict');
+    expect(conditionOf(hr.status, 'Ready')?.message).toContain('someone-else');
+    expect(conditionOf(hr.status, 'Ready')?.message).toContain('ConfigMap');
+    expect((await configMap(ns, 'owned-config'))?.data).toEqual({ message: 'theirs' });
+    await patchRelease(ns, 'owned', { spec: { upgrade: { force: true } } });
+    await waitRevision(ns, 'owned', 3, 'UpgradeSucceeded');
+    expect((await configMap(ns, 'owned-config'))?.data).toEqual({ message: 'ours again' });
+    await deleteRelease(ns, 'owned');
+    await waitGone(ns, 'owned');
   });
 });
