@@ -29,6 +29,7 @@ import {
 import { metricsServer, probesServer, type Listening } from './server.js';
 import { ChartCache, fetchChart } from './chart/index.js';
 import { renderChart, warmUpRenderer } from './render/index.js';
+import { sharedEjsPool } from './render/ejs/pool.js';
 import { ClusterCapabilities, kubeActionContexts, releaseDriver, type ActionObserver } from './release/index.js';
 import { realClock } from './runtime/clock.js';
 
@@ -228,6 +229,8 @@ async function operate(opts: Options, log: Logger): Promise<number> {
   await Promise.all([releases.stop(), distros.stop()]);
   if (elector !== undefined) await elector.release();
   await Promise.all(servers.map((s) => s.app.close()));
+  // The EJS render workers are unref'd but their message ports can still hold the event loop open.
+  await sharedEjsPool().close();
   log.info({ code }, 'stopped');
   return code;
 }

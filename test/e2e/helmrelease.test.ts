@@ -125,6 +125,8 @@ describe('HelmRelease', () => {
     expect(metricValue(page, 'maglev_release_action_duration_seconds_count', { action: 'install' })).toBeGreaterThanOrEqual(1);
     const events = (await clients().kc.makeApiClient(k8s.EventsV1Api).listNamespacedEvent({ namespace: ns })).items.filter((e) => e.regarding?.kind === 'HelmRelease' && e.regarding.name === 'web');
     expect(events.map((e) => e.reason).sort()).toEqual(['InstallSucceeded', 'UninstallSucceeded', 'UpgradeSucceeded', 'UpgradeSucceeded']);
+    // SIGTERM after EJS renders: a clean exit (the render workers must not hold the process open).
+    expect(await Promise.race([op.stop('SIGTERM'), new Promise((r) => setTimeout(() => r('still running after 20s'), 20_000))])).toBe(0);
   });
 
   it('standard Helm chart: install, upgrade, no-op, uninstall', async () => {
