@@ -12,6 +12,7 @@ export type Bench = () => Promise<string>;
 
 const benches: Record<string, () => Promise<Bench>> = {
   render: async () => (await import('./render.js')).renderBench,
+  releases: async () => (await import('./releases.js')).releasesBench,
 };
 
 const file = join(fileURLToPath(new URL('..', import.meta.url)), 'BENCHMARKS.md');
