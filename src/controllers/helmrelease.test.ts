@@ -8,6 +8,7 @@ import { rendered, renderedHook, fakeRender } from '../release/testing/fixtures.
 import { memoryLogger } from '../runtime/testing/logger.js';
 import type { Condition } from '../runtime/conditions.js';
 import type { Result } from '../runtime/reconcile.js';
+import { ReleaseStorage } from '../release/storage.js';
 import { helmReleaseReconciler } from './helmrelease.js';
 
 interface Ended {
@@ -325,5 +326,26 @@ describe('HelmRelease reconcile with the release driver', () => {
     await reconcile(w);
     expect(w.hr().status).toMatchObject({ upgradeFailures: 0, lastHandledResetAt: 'r1', releaseRevision: 4 });
     expect(condition(w, 'Ready')).toMatchObject({ status: 'True', reason: 'UpgradeSucceeded' });
+  });
+
+  it('a fresh pending revision of another replica is waited for; once stale it is unlocked and counts as a failed upgrade', async () => {
+    const w = driverWorld();
+    await reconcile(w);
+    const latest = (await w.cluster.ctx.storage.latest('web'))!.record;
+    const other = new ReleaseStorage(w.cluster.store, { namespace: 'apps', clock: w.cluster.clock, stamp: { ownerUid: 'uid-1', writer: 'maglev-9' } });
+    await other.create({ ...latest, version: 2, info: { ...latest.info, status: 'pending-upgrade', description: 'Preparing upgrade' } });
+    clearLogs(w);
+    const { result } = await reconcile(w);
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'Unknown', reason: 'ReleaseLocked' });
+    expect(result?.requeueAfterMs).toBeGreaterThan(0);
+    expect(w.cluster.store.calls.filter((c) => !c.startsWith('list'))).toEqual([]);
+    w.cluster.clock.advance(10 * 60_000);
+    await reconcile(w);
+    expect(w.actions).toEqual(['unlock succeeded']);
+    expect(w.hr().status?.history?.map((h) => [h.revision, h.status])).toEqual([[2, 'failed'], [1, 'deployed']]);
+    expect(w.hr().status).toMatchObject({ releaseRevision: 1, upgradeFailures: 1 });
+    // upgrade.remediation.retries is 0: the interrupted upgrade is not retried until the spec or reset-at says so.
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'False', reason: 'RetriesExceeded' });
+    expect(condition(w, 'Stalled')).toMatchObject({ status: 'True', reason: 'RetriesExceeded' });
   });
 });
