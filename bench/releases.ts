@@ -201,5 +201,9 @@ The cluster is the local control plane (\`hack/cluster.sh\`, kwok: pods become R
 | run | releases | time to all Ready | releases/s | delete until gone | operator peak RSS |
 |---|---|---|---|---|---|
 ${runs.map(row).join('\n')}
+
+The machine runs the whole control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok) next to
+the operator, so both compete for the same cores. Each operator release waits for its Deployment with a 1 s
+readiness poll; \`helm --wait\` polls every 2 s and runs one release at a time.
 `;
 }
