@@ -28,8 +28,7 @@ import {
 } from './runtime/index.js';
 import { metricsServer, probesServer, type Listening } from './server.js';
 import { ChartCache, fetchChart } from './chart/index.js';
-import { renderChart, warmUpRenderer } from './render/index.js';
-import { sharedEjsPool } from './render/ejs/pool.js';
+import { closeRenderer, renderChart, warmUpRenderer } from './render/index.js';
 import { ClusterCapabilities, kubeActionContexts, releaseDriver, type ActionObserver } from './release/index.js';
 import { realClock } from './runtime/clock.js';
 
@@ -230,7 +229,7 @@ async function operate(opts: Options, log: Logger): Promise<number> {
   if (elector !== undefined) await elector.release();
   await Promise.all(servers.map((s) => s.app.close()));
   // The EJS render workers are unref'd but their message ports can still hold the event loop open.
-  await sharedEjsPool().close();
+  await closeRenderer();
   log.info({ code }, 'stopped');
   return code;
 }

@@ -23,6 +23,11 @@ export function warmUpRenderer(pool: EjsPool = sharedEjsPool()): Promise<void> {
   return pool.warmUp();
 }
 
+/** Stops the shared render workers so the process can exit (call on shutdown). */
+export function closeRenderer(pool: EjsPool = sharedEjsPool()): Promise<void> {
+  return pool.close();
+}
+
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_OUTPUT = 32 * 1024 * 1024;
 
