@@ -128,7 +128,8 @@ function actionObserver(metrics: Metrics): ActionObserver {
 async function operate(opts: Options, log: Logger): Promise<number> {
   const kc = loadKubeConfig(opts);
   const metrics = createMetrics();
-  const api = countingClient(new KubeApiClient(kc), metrics);
+  const kube = new KubeApiClient(kc);
+  const api = countingClient(kube, metrics);
   const mapper = new RestMapper(api);
   const resources = new ResourceClient(api, mapper, FIELD_MANAGER);
   const events = new EventRecorder({ client: api, reportingInstance: opts.identity, logger: log.child({ component: 'events' }) });
@@ -230,6 +231,7 @@ async function operate(opts: Options, log: Logger): Promise<number> {
   await Promise.all(servers.map((s) => s.app.close()));
   // The EJS render workers are unref'd but their message ports can still hold the event loop open.
   await closeRenderer();
+  kube.close();
   log.info({ code }, 'stopped');
   return code;
 }

@@ -51,6 +51,30 @@ describe('KubeApiClient', () => {
     expect((err as Error).message).toMatch(/^GET \/hang: /);
   });
 
+  // Their own server: a request aborted in another test may still connect late to the shared one.
+  it('reuses one kept-alive connection for requests in sequence, and close() drops it', async () => {
+    const own = await startFakeApiServer(() => ({ status: 200, body: {} }));
+    const client = new KubeApiClient(own.kubeConfig());
+    for (let i = 0; i < 5; i++) await client.request({ method: 'GET', path: '/api/v1/namespaces' });
+    expect(own.requests).toHaveLength(5);
+    expect(own.connections).toBe(1);
+    client.close();
+    await client.request({ method: 'GET', path: '/api/v1/namespaces' });
+    expect(own.connections).toBe(2);
+    client.close();
+    await own.close();
+  });
+
+  it('opens at most maxSockets connections when requests overlap', async () => {
+    const own = await startFakeApiServer(() => ({ status: 200, body: {} }));
+    const client = new KubeApiClient(own.kubeConfig(), { maxSockets: 2 });
+    await Promise.all(Array.from({ length: 10 }, () => client.request({ method: 'GET', path: '/api/v1/namespaces' })));
+    expect(own.requests).toHaveLength(10);
+    expect(own.connections).toBe(2);
+    client.close();
+    await own.close();
+  });
+
   it('statusOf reads client-node error shapes too', () => {
     expect(statusOf({ code: 410 })).toBe(410);
     expect(statusOf({ statusCode: 404 })).toBe(404);

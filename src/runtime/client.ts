@@ -2,7 +2,15 @@
  * Raw JSON requests to the Kubernetes API server. Bodies are sent and returned as plain JSON, never run
  * through client-node's typed models (which silently drop fields they do not know). Authentication, TLS
  * and proxies come from the KubeConfig via `applyToHTTPSOptions`, and requests go out through node:http(s).
+ *
+ * client-node builds a fresh, non-keep-alive agent on every `applyToHTTPSOptions` call, which would mean a
+ * new TLS handshake and a new OpenSSL context (CA, client certificate) per request: slow, and at hundreds of
+ * requests per second the native allocations dominate the process's memory. So the client keeps one
+ * keep-alive agent per distinct TLS identity (CA, client certificate, key, server name, proxy) and sends
+ * every request through it; credentials that change per request (exec or OIDC tokens) are headers and keep
+ * coming from `applyToHTTPSOptions`.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -37,14 +45,62 @@ export interface ApiClient {
 export interface KubeApiClientOptions {
   /** Default per-request deadline in milliseconds (30 s). */
   timeoutMs?: number;
+  /** Most connections open to the API server at once (64); further requests wait for a free one. */
+  maxSockets?: number;
 }
+
+/** One TLS option (a PEM string or buffer, or an object with a passphrase) as bytes for hashing. */
+function fingerprint(piece: unknown): string | Buffer {
+  if (piece === undefined || piece === null) return '';
+  if (Buffer.isBuffer(piece)) return piece;
+  if (typeof piece === 'object') return JSON.stringify(piece);
+  return String(piece);
+}
+
+/** Distinct TLS identities kept at once; a kubeconfig normally has one. */
+const MAX_AGENTS = 8;
 
 /** The real {@link ApiClient}, authenticated by a client-node KubeConfig. */
 export class KubeApiClient implements ApiClient {
+  private readonly agents = new Map<string, http.Agent>();
+
   constructor(
     private readonly kc: KubeConfig,
     private readonly options: KubeApiClientOptions = {},
   ) {}
+
+  /** Closes kept-alive connections; later requests open new ones. */
+  close(): void {
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+  }
+
+  /** Replaces the one-shot agent client-node put in `opts` with the kept agent for the same TLS identity. */
+  private shareAgent(opts: https.RequestOptions, proxyUrl: string | undefined): void {
+    const made = opts.agent;
+    if (typeof made !== 'object') return;
+    const hash = createHash('sha256');
+    for (const part of [opts.ca, opts.cert, opts.key, opts.pfx, opts.passphrase, opts.servername, opts.rejectUnauthorized, proxyUrl]) {
+      for (const piece of Array.isArray(part) ? (part as unknown[]) : [part]) hash.update(fingerprint(piece));
+      hash.update('\0');
+    }
+    const key = hash.digest('hex');
+    let agent = this.agents.get(key);
+    if (agent === undefined) {
+      const limits = { keepAlive: true, maxSockets: this.options.maxSockets ?? 64, maxFreeSockets: 16, scheduling: 'lifo' as const };
+      // A plain agent is rebuilt with keep-alive and the same TLS options; a proxy agent is kept as made.
+      if (made.constructor === https.Agent) agent = new https.Agent({ ...(made as https.Agent).options, ...limits });
+      else if (made.constructor === http.Agent) agent = new http.Agent({ ...(made as http.Agent & { options: http.AgentOptions }).options, ...limits });
+      else agent = made;
+      if (this.agents.size >= MAX_AGENTS) {
+        const [oldestKey, oldest] = this.agents.entries().next().value as [string, http.Agent];
+        oldest.destroy();
+        this.agents.delete(oldestKey);
+      }
+      this.agents.set(key, agent);
+    }
+    opts.agent = agent;
+  }
 
   /** See {@link ApiClient.request}. Transport failures reject with MaglevError code ApiError. */
   async request(req: ApiRequest): Promise<unknown> {
@@ -53,6 +109,7 @@ export class KubeApiClient implements ApiClient {
     const url = buildUrl(cluster.server, req.path, req.query);
     const opts: https.RequestOptions = { method: req.method, headers: { Accept: 'application/json' } };
     await this.kc.applyToHTTPSOptions(opts);
+    this.shareAgent(opts, cluster.proxyUrl);
     const headers: http.OutgoingHttpHeaders = {};
     const base = opts.headers;
     if (base !== undefined && !Array.isArray(base)) Object.assign(headers, base);

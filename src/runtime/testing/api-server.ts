@@ -28,6 +28,8 @@ export type FakeHandler = (req: RecordedRequest) => FakeResponse;
 export interface FakeApiServer {
   url: string;
   requests: RecordedRequest[];
+  /** TCP connections accepted so far. */
+  readonly connections: number;
   setHandler(handler: FakeHandler): void;
   kubeConfig(): KubeConfig;
   close(): Promise<void>;
@@ -56,11 +58,16 @@ export async function startFakeApiServer(handler: FakeHandler = () => ({ status:
       res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
     });
   });
+  let connections = 0;
+  server.on('connection', () => void connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
     requests,
+    get connections() {
+      return connections;
+    },
     setHandler: (h) => (current = h),
     kubeConfig() {
       const kc = new KubeConfig();
