@@ -53,8 +53,8 @@ export interface KubeApiClientOptions {
 function fingerprint(piece: unknown): string | Buffer {
   if (piece === undefined || piece === null) return '';
   if (Buffer.isBuffer(piece)) return piece;
-  if (typeof piece === 'object') return JSON.stringify(piece);
-  return String(piece);
+  if (typeof piece === 'string') return piece;
+  return JSON.stringify(piece) ?? '';
 }
 
 /** Distinct TLS identities kept at once; a kubeconfig normally has one. */
