@@ -1,3 +1,6 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMaglevError } from '../errors.js';
 import { ApiStatusError, isConflict, isNotFound, statusOf } from './api-error.js';
@@ -75,9 +78,47 @@ describe('KubeApiClient', () => {
     await own.close();
   });
 
+  it('sends a request again on a fresh connection when a reused one turns out closed, not when a fresh one fails', async () => {
+    const served = new WeakSet<object>();
+    let attempts = 0;
+    let resetFresh = false;
+    const raw = http.createServer((req, res) => {
+      attempts++;
+      // A server that dropped the idle connection: the next request on it gets a reset.
+      if (served.has(req.socket) || resetFresh) return void req.socket.destroy();
+      served.add(req.socket);
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    const client = new KubeApiClient(kubeConfigFor(`http://127.0.0.1:${(raw.address() as AddressInfo).port}`));
+    expect(await client.request({ method: 'GET', path: '/a' })).toEqual({ ok: true });
+    expect(await client.request({ method: 'PATCH', path: '/b', body: {} })).toEqual({ ok: true });
+    expect(attempts).toBe(3);
+    client.close();
+    resetFresh = true;
+    const err: unknown = await client.request({ method: 'GET', path: '/c' }).catch((e: unknown) => e);
+    expect(isMaglevError(err, 'ApiError')).toBe(true);
+    expect(attempts).toBe(4);
+    client.close();
+    raw.closeAllConnections();
+    await new Promise((resolve) => raw.close(resolve));
+  });
+
   it('statusOf reads client-node error shapes too', () => {
     expect(statusOf({ code: 410 })).toBe(410);
     expect(statusOf({ statusCode: 404 })).toBe(404);
     expect(statusOf(new Error('x'))).toBeUndefined();
   });
 });
+
+function kubeConfigFor(server: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'raw', server, skipTLSVerify: true }],
+    users: [{ name: 'tester', token: 'test-token' }],
+    contexts: [{ name: 'raw', cluster: 'raw', user: 'tester' }],
+    currentContext: 'raw',
+  });
+  return kc;
+}

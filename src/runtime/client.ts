@@ -9,6 +9,11 @@
  * keep-alive agent per distinct TLS identity (CA, client certificate, key, server name, proxy) and sends
  * every request through it; credentials that change per request (exec or OIDC tokens) are headers and keep
  * coming from `applyToHTTPSOptions`.
+ *
+ * Kept-alive connections can be closed by the server (or a load balancer) while idle, and a request written
+ * to one at that moment fails with ECONNRESET or EPIPE before the server saw it. Idle connections are
+ * therefore closed after {@link IDLE_SOCKET_MS}, below common server and load-balancer idle limits, and a
+ * request that fails that way on a reused connection is sent once more on a fresh one.
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
@@ -57,6 +62,12 @@ function fingerprint(piece: unknown): string | Buffer {
   return JSON.stringify(piece) ?? '';
 }
 
+/** How long a kept-alive connection may sit idle before the client closes it. */
+export const IDLE_SOCKET_MS = 30_000;
+
+/** Errors of a request written to a connection the server had already closed. */
+const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE']);
+
 /** Distinct TLS identities kept at once; a kubeconfig normally has one. */
 const MAX_AGENTS = 8;
 
@@ -87,7 +98,7 @@ export class KubeApiClient implements ApiClient {
     const key = hash.digest('hex');
     let agent = this.agents.get(key);
     if (agent === undefined) {
-      const limits = { keepAlive: true, maxSockets: this.options.maxSockets ?? 64, maxFreeSockets: 16, scheduling: 'lifo' as const };
+      const limits = { keepAlive: true, maxSockets: this.options.maxSockets ?? 64, maxFreeSockets: 16, scheduling: 'lifo' as const, timeout: IDLE_SOCKET_MS };
       // A plain agent is rebuilt with keep-alive and the same TLS options; a proxy agent is kept as made.
       if (made.constructor === https.Agent) agent = new https.Agent({ ...(made as https.Agent).options, ...limits });
       else if (made.constructor === http.Agent) agent = new http.Agent({ ...(made as http.Agent & { options: http.AgentOptions }).options, ...limits });
@@ -123,7 +134,15 @@ export class KubeApiClient implements ApiClient {
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     const what = `${req.method} ${req.path}`;
     try {
-      const { status, text } = await send(url, { ...opts, headers, signal }, payload);
+      const sent = () => send(url, { ...opts, headers, signal }, payload);
+      let answer: { status: number; text: string };
+      try {
+        answer = await sent();
+      } catch (err) {
+        if (!isStaleConnection(err) || signal.aborted) throw err;
+        answer = await sent();
+      }
+      const { status, text } = answer;
       const body = parseBody(text);
       if (status < 200 || status > 299) throw new ApiStatusError(what, status, body);
       return body;
@@ -148,16 +167,28 @@ export function buildUrl(
   return url;
 }
 
+/** A transport error that says the request went out on a reused connection the server had closed. */
+class StaleConnectionError extends Error {}
+
+function isStaleConnection(err: unknown): boolean {
+  return err instanceof StaleConnectionError;
+}
+
 function send(url: URL, opts: https.RequestOptions, payload: Buffer | undefined): Promise<{ status: number; text: string }> {
   const transport = url.protocol === 'http:' ? http : https;
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = transport.request(url, opts, (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
     });
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const stale = req.reusedSocket && !answered && err.code !== undefined && STALE_CONNECTION.has(err.code);
+      reject(stale ? new StaleConnectionError(err.message, { cause: err }) : err);
+    });
     req.end(payload);
   });
 }
