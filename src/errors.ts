@@ -36,6 +36,10 @@ export const ErrorCode = {
   HookFailed: 'HookFailed',
   WaitTimeout: 'WaitTimeout',
   OwnershipConflict: 'OwnershipConflict',
+  /** A test hook (`helm.sh/hook: test`) failed after an install or upgrade (spec.test.enable). */
+  TestFailed: 'TestFailed',
+  /** Objects changed outside Helm could not be put back (spec.driftDetection.mode enabled). */
+  DriftCorrectionFailed: 'DriftCorrectionFailed',
 } as const;
 
 /** One of the closed set of error codes. */

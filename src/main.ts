@@ -78,12 +78,13 @@ function readinessGauge(metrics: Metrics): ReadinessSink {
 function countingClient(inner: ApiClient, metrics: Metrics): ApiClient {
   return {
     request: async (req) => {
+      const dryRun = req.query?.dryRun === undefined ? 'false' : 'true';
       try {
         const body = await inner.request(req);
-        metrics.apiRequests.inc({ verb: req.method, code: '2xx' });
+        metrics.apiRequests.inc({ verb: req.method, code: '2xx', dry_run: dryRun });
         return body;
       } catch (err) {
-        metrics.apiRequests.inc({ verb: req.method, code: String(statusOf(err) ?? 'error') });
+        metrics.apiRequests.inc({ verb: req.method, code: String(statusOf(err) ?? 'error'), dry_run: dryRun });
         throw err;
       }
     },

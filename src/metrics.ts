@@ -15,7 +15,7 @@ export interface Metrics {
   workqueueWorkDuration: Histogram<'name'>;
   leader: Gauge;
   objectReady: Gauge<'kind' | 'namespace' | 'name'>;
-  apiRequests: Counter<'verb' | 'code'>;
+  apiRequests: Counter<'verb' | 'code' | 'dry_run'>;
   releaseActions: Counter<'action' | 'result'>;
   releaseActionDuration: Histogram<'action'>;
 }
@@ -64,8 +64,8 @@ export function createMetrics(): Metrics {
     }),
     apiRequests: new Counter({
       name: 'maglev_api_requests_total',
-      help: 'Requests the operator sent to the Kubernetes API server (watches excluded), by HTTP verb and status code.',
-      labelNames: ['verb', 'code'],
+      help: 'Requests the operator sent to the Kubernetes API server (watches excluded), by HTTP verb, status code and whether it was a dry run.',
+      labelNames: ['verb', 'code', 'dry_run'],
       registers,
     }),
     releaseActions: new Counter({

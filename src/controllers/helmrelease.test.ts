@@ -3,10 +3,11 @@ import type { HelmRelease } from '../crds/index.js';
 import { isMaglevError, MaglevError } from '../errors.js';
 import { releaseDriver } from '../release/reconcile/driver.js';
 import { FINALIZER } from '../release/reconcile/finalizer.js';
-import { driverWorld, HR, type DriverWorld } from '../release/testing/fake-driver.js';
+import { defaultObjects, driverWorld, HR, type DriverWorld } from '../release/testing/fake-driver.js';
 import { rendered, renderedHook, fakeRender } from '../release/testing/fixtures.js';
 import { memoryLogger } from '../runtime/testing/logger.js';
 import type { Condition } from '../runtime/conditions.js';
+import type { KubeObject } from '../runtime/object.js';
 import type { Result } from '../runtime/reconcile.js';
 import { ReleaseStorage } from '../release/storage.js';
 import { helmReleaseReconciler } from './helmrelease.js';
@@ -45,7 +46,7 @@ function writes(w: DriverWorld): string[] {
   return [
     ...w.objects.writes,
     ...w.cluster.store.calls.filter((c) => !c.startsWith('list')),
-    ...w.cluster.applier.calls.filter((c) => !c.startsWith('get')),
+    ...w.cluster.applier.calls.filter((c) => !c.startsWith('get') && !c.startsWith('dry-run')),
     ...w.cluster.hooks.calls,
     ...w.events.map((e) => `event ${e.event.reason}`),
   ];
@@ -108,6 +109,114 @@ describe('HelmRelease reconcile with the release driver', () => {
     expect(w.renders).toHaveLength(0);
     expect(w.hr()).toEqual(before);
     expect(result?.requeueAfterMs).toBe(600_000);
+  });
+
+  it('checks an in-sync release for drift with dry runs only; corrects drift without a new revision', async () => {
+    const w = driverWorld();
+    await reconcile(w);
+    expect(condition(w, 'Drifted')).toMatchObject({ status: 'False', reason: 'NoDriftDetected', message: 'the cluster matches revision 1 of apps/web' });
+    expect(w.cluster.applier.callsOf('dry-run')).toEqual([]);
+    clearLogs(w);
+    await reconcile(w);
+    expect(w.cluster.applier.callsOf('dry-run').sort()).toEqual(['dry-run ConfigMap apps/web-config', 'dry-run Deployment apps/web']);
+    expect(writes(w)).toEqual([]);
+
+    const live = structuredClone(w.cluster.applier.objects.get('Deployment apps/web')) as unknown as { spec: { replicas: number } };
+    live.spec.replicas = 9;
+    w.cluster.applier.seed(live as unknown as KubeObject);
+    w.cluster.applier.objects.delete('ConfigMap apps/web-config');
+    clearLogs(w);
+    const { result } = await reconcile(w);
+    expect(w.cluster.applier.callsOf('apply')).toEqual(['apply ConfigMap apps/web-config', 'apply Deployment apps/web']);
+    expect(w.cluster.applier.objects.has('ConfigMap apps/web-config')).toBe(true);
+    expect(condition(w, 'Drifted')).toMatchObject({
+      status: 'False',
+      reason: 'DriftCorrected',
+      message: 'corrected drift from revision 1: ConfigMap apps/web-config (deleted), Deployment apps/web (.spec.replicas)',
+    });
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'True', reason: 'InstallSucceeded' });
+    expect(w.events.map((e) => [e.event.type, e.event.reason])).toEqual([['Normal', 'DriftCorrected']]);
+    expect(w.actions).toEqual(['drift-correction succeeded']);
+    expect(w.cluster.store.names('apps')).toEqual(['sh.helm.release.v1.web.v1']);
+    expect(result?.requeueAfterMs).toBe(600_000);
+    // The correction stays visible while the cluster stays as corrected; a clean check writes nothing.
+    const corrected = w.hr();
+    clearLogs(w);
+    await reconcile(w);
+    expect(w.hr()).toEqual(corrected);
+    expect(writes(w)).toEqual([]);
+  });
+
+  it('driftDetection warn reports drift and changes nothing; disabled does not look; a failed correction makes Ready False', async () => {
+    const drifted = async (mode: 'enabled' | 'warn' | 'disabled'): Promise<DriverWorld> => {
+      const w = driverWorld({ driftDetection: { mode } });
+      await reconcile(w);
+      const live = structuredClone(w.cluster.applier.objects.get('Deployment apps/web')) as unknown as { spec: { replicas: number } };
+      live.spec.replicas = 9;
+      w.cluster.applier.seed(live as unknown as KubeObject);
+      clearLogs(w);
+      return w;
+    };
+    const warn = await drifted('warn');
+    await reconcile(warn);
+    expect(warn.cluster.applier.callsOf('apply')).toEqual([]);
+    expect(condition(warn, 'Drifted')).toMatchObject({ status: 'True', reason: 'DriftDetected', message: '1 of 2 object(s) differ from revision 1: Deployment apps/web (.spec.replicas)' });
+    expect(condition(warn, 'Ready')).toMatchObject({ status: 'True' });
+    expect(warn.events.map((e) => [e.event.type, e.event.reason])).toEqual([['Warning', 'DriftDetected']]);
+
+    const disabled = await drifted('disabled');
+    await reconcile(disabled);
+    expect(disabled.cluster.applier.calls).toEqual([]);
+    expect(condition(disabled, 'Drifted')).toBeUndefined();
+    expect(writes(disabled)).toEqual([]);
+
+    const failing = await drifted('enabled');
+    failing.cluster.applier.fail('apply', 'Deployment apps/web', new Error('admission webhook denied the request'));
+    const { result } = await reconcile(failing);
+    expect(condition(failing, 'Ready')).toMatchObject({ status: 'False', reason: 'DriftCorrectionFailed' });
+    expect(condition(failing, 'Ready')?.message).toMatch(/Deployment apps\/web \(\.spec\.replicas\); correcting it failed: apply Deployment apps\/web .*admission webhook denied the request/);
+    expect(condition(failing, 'Drifted')).toMatchObject({ status: 'True', reason: 'DriftCorrectionFailed' });
+    expect(failing.events.map((e) => [e.event.type, e.event.reason])).toEqual([['Warning', 'DriftCorrectionFailed']]);
+    expect(failing.actions).toEqual(['drift-correction failed']);
+    expect(result?.requeueAfterMs).toBe(5_000);
+  });
+
+  it('spec.test runs the test hooks after install and upgrade; a failed test is remediated like a failed upgrade', async () => {
+    const w = driverWorld({ test: { enable: true }, upgrade: { remediation: { retries: 1 } } });
+    const tests = [renderedHook('smoke', 'Pod', ['test'], { weight: 1 }), renderedHook('api-check', 'Job', ['test'], { deletePolicies: ['hook-succeeded'] })];
+    w.renderResult = fakeRender(defaultObjects(), tests);
+    await reconcile(w);
+    expect(w.cluster.hooks.calls.filter((c) => c.startsWith('create'))).toEqual(['create Job/api-check', 'create Pod/smoke']);
+    expect(condition(w, 'TestSuccess')).toMatchObject({ status: 'True', reason: 'TestSucceeded', message: '2 test hook(s) of revision 1 passed' });
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'True', reason: 'InstallSucceeded' });
+    const v1 = (await w.cluster.ctx.storage.latest('web'))?.record;
+    expect(v1?.info.status).toBe('deployed');
+    expect(v1?.hooks.map((h) => [h.name, h.last_run.phase])).toEqual([['smoke', 'Succeeded'], ['api-check', 'Succeeded']]);
+    expect(w.events.map((e) => `${e.event.type} ${e.event.reason}`)).toEqual(['Normal InstallSucceeded', 'Normal TestSucceeded']);
+
+    // A second reconcile does not run the tests again.
+    clearLogs(w);
+    await reconcile(w);
+    expect(w.cluster.hooks.calls).toEqual([]);
+
+    w.chart.version = '1.1.0';
+    w.cluster.hooks.fail('wait', 'Pod/smoke', new MaglevError('HookFailed', 'pod smoke failed: container app exited with code 1'));
+    clearLogs(w);
+    await reconcile(w);
+    const history = await w.cluster.ctx.storage.history('web');
+    expect(history.map((h) => [h.record.version, h.record.info.status])).toEqual([
+      [1, 'superseded'],
+      [2, 'superseded'],
+      [3, 'deployed'],
+    ]);
+    expect(history[1]?.record.hooks.find((h) => h.name === 'smoke')?.last_run.phase).toBe('Failed');
+    expect(condition(w, 'TestSuccess')).toMatchObject({ status: 'False', reason: 'TestFailed' });
+    expect(condition(w, 'TestSuccess')?.message).toContain('smoke');
+    expect(condition(w, 'Released')).toMatchObject({ status: 'True', reason: 'UpgradeSucceeded' });
+    expect(condition(w, 'Remediated')).toMatchObject({ status: 'True', reason: 'RollbackSucceeded' });
+    expect(w.hr().status).toMatchObject({ upgradeFailures: 1 });
+    expect(w.events.map((e) => `${e.event.type} ${e.event.reason}`)).toEqual(['Normal UpgradeSucceeded', 'Warning TestFailed', 'Normal RollbackSucceeded']);
+    expect(w.actions).toEqual(['upgrade failed', 'rollback succeeded']);
   });
 
   it('upgrades on a new chart version and on new values, keeping history newest first', async () => {

@@ -108,7 +108,7 @@ export const helmReleaseSpec = obj('HelmReleaseSpec', 'Desired state of the Helm
     keepHistory: bool('Keep the release records after uninstall.'),
   }),
   test: obj('TestOptions', 'Helm tests (helm.sh/hook: test) run after each install or upgrade.', {
-    enable: bool('Run the chart tests after install and upgrade.'),
+    enable: bool('Run the chart tests after each successful install and upgrade, as helm test does; results are stored in the release record and shown by TestSuccess. A failed test counts as a failed install or upgrade and is remediated by its remediation settings.'),
     timeout: duration('Time allowed for the tests. Default: spec.timeout.'),
   }),
   driftDetection: obj(
@@ -116,7 +116,7 @@ export const helmReleaseSpec = obj('HelmReleaseSpec', 'Desired state of the Helm
     'Detection of changes made to the released resources outside Helm.',
     {
       mode: oneOf(
-        'enabled: drift is corrected; warn: drift is only reported (Drifted condition); disabled: not checked. Default enabled.',
+        'enabled: drift is corrected; warn: drift is only reported (Drifted condition); disabled: not checked. Default enabled. Each in-sync reconcile compares every object of the deployed revision with a server-side apply dry run; correcting re-applies the drifted objects without a new revision, taking back fields others changed by update; fields another manager server-side applied are a conflict unless upgrade.force. An object opts out with the label or annotation maglev.io/drift-detection: disabled.',
         ['enabled', 'warn', 'disabled'],
         { typeName: 'DriftDetectionMode', default: 'enabled' },
       ),

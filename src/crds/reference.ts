@@ -144,10 +144,14 @@ spec:
     ...SUMMARY_CONDITIONS,
     { type: 'Released', meaning: 'Outcome of the last install or upgrade of the release.' },
     { type: 'Remediated', meaning: 'A failed install or upgrade was remediated (uninstalled or rolled back).' },
-    { type: 'TestSuccess', meaning: 'Outcome of the chart tests (`helm.sh/hook: test`) when `spec.test.enable` is true.' },
+    {
+      type: 'TestSuccess',
+      meaning: 'Outcome of the chart tests (`helm.sh/hook: test`) of the last install or upgrade when `spec.test.enable` is true: `TestSucceeded` or `TestFailed` naming the failed hook.',
+    },
     {
       type: 'Drifted',
-      meaning: 'Objects of the release were changed outside Helm. With `driftDetection.mode: warn` this is only reported.',
+      meaning:
+        'Whether objects of the deployed revision were changed outside Helm: False `NoDriftDetected` or `DriftCorrected` (naming what was put back), True `DriftDetected` (`driftDetection.mode: warn`, nothing changed) or `DriftCorrectionFailed` (Ready is then False), Unknown `DriftCheckFailed`. Absent with `mode: disabled`.',
     },
   ],
   operatorChecks: [

@@ -9,7 +9,8 @@
  * 2. latest uninstalling (an interrupted uninstall) → `uninstall` to finish it;
  * 3. no revision, or latest uninstalled → `install` (`stalled` RetriesExceeded when install failures
  *    exceed install.remediation.retries, unless forced);
- * 4. latest deployed: in sync → `none` (or `upgrade` when forced); out of sync (chart, version, values,
+ * 4. latest deployed: in sync → `none` (or `upgrade` when forced), unless spec.test is enabled and the
+ *    tests the last install or upgrade ran on it failed: then it is remediated as in rule 6; out of sync (chart, version, values,
  *    a spec generation newer than the last attempt's, or a revision written by the helm CLI, which is
  *    adopted by upgrading it in place) → `upgrade` (`stalled` when upgrade failures exceed
  *    upgrade.remediation.retries, unless forced);
@@ -50,11 +51,13 @@ export interface RecordSummary {
   writtenAtMs?: number;
   /** True when someone other than the operator (the helm CLI) wrote the record last. */
   external?: boolean;
+  /** True when a test hook (`helm.sh/hook: test`) of this revision last ran and failed. */
+  testsFailed?: boolean;
 }
 
 /** Everything the planner reads; see the module comment. */
 export interface PlanInput {
-  spec: Pick<HelmReleaseSpec, 'install' | 'upgrade'>;
+  spec: Pick<HelmReleaseSpec, 'install' | 'upgrade' | 'test'>;
   generation: number;
   /**
    * Failure counters and the last attempt. `lastAttempted.action` is the last action run (remediations
@@ -126,6 +129,15 @@ export function plan(input: PlanInput): Plan {
   if (latest.status === ReleaseStatus.Deployed) {
     const drift = outOfSync(latest, input.desired) ?? specChanged(input) ?? adoption(latest);
     if (forceAt !== undefined) return forced('upgrade', `upgrade forced by maglev.io/force-at${drift === undefined ? '' : ` (${drift})`}`);
+    const last = input.status.lastAttempted?.action;
+    if (drift === undefined && latest.testsFailed === true && input.spec.test?.enable === true && (last === 'install' || last === 'upgrade')) {
+      const remediation: Remediation =
+        last === 'install'
+          ? { action: 'install', failures: installFailures, retries: installRetries, strategy: 'uninstall' }
+          : { action: 'upgrade', failures: upgradeFailures, retries: upgradeRetries, strategy: input.spec.upgrade?.remediation?.strategy ?? 'rollback' };
+      const next = remediate(latest, releases, remediation);
+      return { ...next, message: `the tests of revision ${latest.revision} failed; ${next.message}`, ...base };
+    }
     if (drift === undefined) return { action: 'none', reason: 'InSync', message: `revision ${latest.revision} is deployed and up to date`, ...base };
     if (upgradeFailures > upgradeRetries) return exhausted('upgrade', upgradeFailures, upgradeRetries, base);
     return { action: 'upgrade', reason: 'UpgradeRequired', message: drift, ...base };

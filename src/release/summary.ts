@@ -3,7 +3,9 @@
  * digest of the user-supplied values computed the same way as the desired values digest (src/chart).
  */
 import { valuesDigest } from '../chart/values.js';
+import { HookEvent } from '../render/types.js';
 import type { RecordSummary } from './planner.js';
+import { HookPhase } from './record.js';
 import type { StoredRelease } from './storage.js';
 
 /** The planner's view of one stored revision. */
@@ -19,5 +21,6 @@ export function summarizeRecord(stored: StoredRelease): RecordSummary {
   if (stored.stamp !== undefined) summary.writer = stored.stamp.writer;
   else summary.external = true;
   if (stored.writtenAtMs !== undefined) summary.writtenAtMs = stored.writtenAtMs;
+  if (record.hooks.some((h) => h.events.includes(HookEvent.Test) && h.last_run.phase === HookPhase.Failed)) summary.testsFailed = true;
   return summary;
 }

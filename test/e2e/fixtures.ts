@@ -6,7 +6,9 @@
  * - `helmapp` (Go templates): ConfigMap, Deployment, Service;
  * - `hookapp` (EJS): a ConfigMap and Jobs for the six install/upgrade/delete hook events, with weights and
  *   delete policies; a value makes the second pre-upgrade Job fail;
- * - `crdapp` (EJS): a CRD in crds/ and a custom resource of its kind in templates/.
+ * - `crdapp` (EJS): a CRD in crds/ and a custom resource of its kind in templates/;
+ * - `testedapp` (EJS): a ConfigMap and two chart tests (`helm.sh/hook: test`), a bare Pod that a value makes
+ *   fail and a Job deleted when it succeeds.
  */
 import { randomBytes } from 'node:crypto';
 import type { ChartRepo } from './chartrepo.js';
@@ -173,6 +175,34 @@ data:
   return files;
 }
 
+const testedFiles: Record<string, string> = {
+  'values.yaml': 'message: hello\nfailTest: false\n',
+  'templates/configmap.yaml.ejs': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: <%= Release.Name %>-config
+data:
+  message: <%= quote(Values.message) %>
+`,
+  'templates/tests/smoke.yaml.ejs': `apiVersion: v1
+kind: Pod
+metadata:
+  name: <%= Release.Name %>-smoke
+  annotations:
+    helm.sh/hook: test
+    helm.sh/hook-weight: "1"
+<% if (Values.failTest) { -%>
+    kwok.maglev.io/outcome: fail
+<% } -%>
+spec:
+  restartPolicy: Never
+  containers:
+    - name: smoke
+      image: example.com/smoke:1
+`,
+  'templates/tests/api-check.yaml.ejs': hookJob('api-check', 'test', 0, 'hook-succeeded'),
+};
+
 /** Group of the CRD `crdapp` installs (cluster-scoped and never deleted, like Helm's crds/). */
 export const CRD_GROUP = 'e2e.maglev.io';
 
@@ -213,4 +243,5 @@ export async function publishFixtures(repo: ChartRepo): Promise<void> {
   await repo.add('helmapp', '0.2.0', helmTemplates);
   await repo.add('hookapp', '1.0.0', hookFiles());
   await repo.add('crdapp', '1.0.0', crdFiles);
+  await repo.add('testedapp', '1.0.0', testedFiles);
 }

@@ -65,7 +65,9 @@ async function waitRevision(ns: string, name: string, revision: number, reason: 
   return hr;
 }
 
-const writes = (page: string): number => ['POST', 'PUT', 'PATCH', 'DELETE'].reduce((n, verb) => n + metricValue(page, 'maglev_api_requests_total', { verb }), 0);
+/** Requests that change the cluster: dry runs (drift checks) change nothing and are not counted. */
+const writes = (page: string): number =>
+  ['POST', 'PUT', 'PATCH', 'DELETE'].reduce((n, verb) => n + metricValue(page, 'maglev_api_requests_total', { verb, dry_run: 'false' }), 0);
 
 describe('HelmRelease', () => {
   it('EJS chart: install, in-sync reconciles write nothing, upgrade by values and by chart version (prune, keep), uninstall', async () => {
@@ -277,10 +279,87 @@ describe('HelmRelease', () => {
     }
   });
 
+  it('drift: an edited and a deleted object are put back without a new revision; mode warn only reports', async () => {
+    const ns = await testNamespace('hr-drift');
+    const op = operator();
+    const { metrics } = await operatorPorts(op);
+    await createRelease(ns, 'drift', { chart: chart('ejsapp', '1.1.0'), values: { message: 'ours' }, interval: '2s' });
+    let hr = await waitRevision(ns, 'drift', 1, 'InstallSucceeded');
+    expect(conditionOf(hr.status, 'Drifted')).toMatchObject({ status: 'False', reason: 'NoDriftDetected', message: `the cluster matches revision 1 of ${ns}/drift` });
+    // In sync: the checks are dry runs (they show up as such) and nothing is written.
+    await waitFor('drift checks', async () => (metricValue(await scrape(metrics), 'maglev_api_requests_total', { verb: 'PATCH', dry_run: 'true' }) >= 3 ? true : undefined), 30_000);
+
+    // What `kubectl edit` does (an update by another manager), and a deletion.
+    const editConfig = (message: string) =>
+      api().request({ method: 'PATCH', path: `/api/v1/namespaces/${ns}/configmaps/drift-config`, query: { fieldManager: 'kubectl-edit' }, body: { data: { message } }, contentType: 'application/merge-patch+json' });
+    await editConfig('edited');
+    await clients().core.deleteNamespacedService({ namespace: ns, name: 'drift' });
+    hr = await waitFor('drift corrected', async () => {
+      const h = await getRelease(ns, 'drift');
+      return conditionOf(h?.status, 'Drifted')?.reason === 'DriftCorrected' ? h : undefined;
+    }, 60_000);
+    expect(conditionOf(hr.status, 'Drifted')?.message).toBe(`corrected drift from revision 1: ConfigMap ${ns}/drift-config (.data.message), Service ${ns}/drift (deleted)`);
+    expect(conditionOf(hr.status, 'Ready')).toMatchObject({ status: 'True', reason: 'InstallSucceeded' });
+    expect((await configMap(ns, 'drift-config'))?.data).toEqual({ message: 'ours' });
+    expect((await clients().core.readNamespacedService({ namespace: ns, name: 'drift' })).spec?.ports?.[0]?.port).toBe(80);
+    expect(await recordNames(ns, 'drift')).toEqual(['sh.helm.release.v1.drift.v1']);
+    // Later clean checks keep showing the last correction.
+    const reconciles = async (): Promise<number> => metricValue(await scrape(metrics), 'maglev_reconcile_total', { controller: 'HelmRelease' });
+    let seen = await reconciles();
+    await waitFor('two more reconciles', async () => ((await reconciles()) - seen >= 2 ? true : undefined), 30_000);
+    expect(conditionOf((await getRelease(ns, 'drift'))?.status, 'Drifted')?.reason).toBe('DriftCorrected');
+    const events = (await clients().kc.makeApiClient(k8s.EventsV1Api).listNamespacedEvent({ namespace: ns })).items.filter((e) => e.regarding?.name === 'drift');
+    expect(events.map((e) => e.reason)).toContain('DriftCorrected');
+
+    // warn: reported, left alone.
+    await patchRelease(ns, 'drift', { spec: { driftDetection: { mode: 'warn' } } });
+    await waitRevision(ns, 'drift', 2, 'UpgradeSucceeded');
+    await editConfig('edited again');
+    hr = await waitFor('drift reported', async () => {
+      const h = await getRelease(ns, 'drift');
+      return conditionOf(h?.status, 'Drifted')?.reason === 'DriftDetected' ? h : undefined;
+    }, 60_000);
+    expect(conditionOf(hr.status, 'Drifted')).toMatchObject({ status: 'True', message: `1 of 3 object(s) differ from revision 2: ConfigMap ${ns}/drift-config (.data.message)` });
+    expect(conditionOf(hr.status, 'Ready')).toMatchObject({ status: 'True' });
+    seen = await reconciles();
+    await waitFor('two more reconciles', async () => ((await reconciles()) - seen >= 2 ? true : undefined), 30_000);
+    expect((await configMap(ns, 'drift-config'))?.data).toEqual({ message: 'edited again' });
+    await deleteRelease(ns, 'drift');
+    await waitGone(ns, 'drift');
+  });
+
+  it('spec.test: chart tests run after install and upgrade, show in helm status; a failing test is rolled back', async () => {
+    const ns = await testNamespace('hr-test');
+    operator();
+    await createRelease(ns, 'tested', { chart: chart('testedapp', '1.0.0'), test: { enable: true, timeout: '60s' }, upgrade: { remediation: { retries: 1 } }, timeout: '60s' });
+    let hr = await waitRevision(ns, 'tested', 1, 'InstallSucceeded');
+    expect(conditionOf(hr.status, 'TestSuccess')).toMatchObject({ status: 'True', reason: 'TestSucceeded', message: '2 test hook(s) of revision 1 passed' });
+    const suite = (await helm(['status', 'tested', '-n', ns])).replace(/Last (Started|Completed):.*\n/g, '');
+    expect(suite).toContain('TEST SUITE:     tested-smoke\nPhase:          Succeeded');
+    expect(suite).toContain('TEST SUITE:     api-check\nPhase:          Succeeded');
+    // hook-succeeded deleted the Job; the Pod (default before-hook-creation) stays until the next run.
+    expect((await clients().core.readNamespacedPod({ namespace: ns, name: 'tested-smoke' })).status?.phase).toBe('Succeeded');
+    await waitFor('the api-check Job deleted', async () => (await clients().batch.listNamespacedJob({ namespace: ns })).items.length === 0 ? true : undefined, 30_000);
+
+    await patchRelease(ns, 'tested', { spec: { values: { failTest: true } } });
+    hr = await waitFor('a failed test rolled back', async () => {
+      const h = await getRelease(ns, 'tested');
+      return conditionOf(h?.status, 'Remediated')?.reason === 'RollbackSucceeded' ? h : undefined;
+    }, 120_000);
+    expect(conditionOf(hr.status, 'TestSuccess')).toMatchObject({ status: 'False', reason: 'TestFailed' });
+    expect(conditionOf(hr.status, 'TestSuccess')?.message).toContain('tested-smoke');
+    const v2 = await readRecord(ns, 'tested', 2);
+    expect(v2.hooks.find((h) => h.name === 'tested-smoke')?.last_run.phase).toBe('Failed');
+    const v3 = await readRecord(ns, 'tested', 3);
+    expect(v3.info.description).toBe('Rollback to 1');
+    await deleteRelease(ns, 'tested');
+    await waitGone(ns, 'tested');
+  });
+
   it('a field owned by another manager is a reported conflict, taken over only with upgrade.force', async () => {
     const ns = await testNamespace('hr-ssa');
     operator();
-    await createRelease(ns, 'owned', { chart: chart('ejsapp', '1.1.0'), values: { message: 'ours' } });
+    await createRelease(ns, 'owned', { chart: chart('ejsapp', '1.1.0'), values: { message: 'ours' }, interval: '2s' });
     await waitRevision(ns, 'owned', 1, 'InstallSucceeded');
     await api().request({
       method: 'PATCH',
@@ -289,6 +368,11 @@ describe('HelmRelease', () => {
       body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owned-config' }, data: { message: 'theirs' } },
       contentType: 'application/apply-patch+yaml',
     });
+    // Drift correction does not take a field another manager server-side applied either.
+    const drifted = await waitReady(ns, 'owned', 'False', 'DriftCorrectionFailed');
+    expect(conditionOf(drifted.status, 'Drifted')).toMatchObject({ status: 'True', reason: 'DriftCorrectionFailed' });
+    expect(conditionOf(drifted.status, 'Drifted')?.message).toContain('fields are server-side applied by "someone-else"; set upgrade.force to take them over');
+    expect((await configMap(ns, 'owned-config'))?.data).toEqual({ message: 'theirs' });
     await patchRelease(ns, 'owned', { spec: { values: { message: 'ours again' } } });
     const hr = await waitReady(ns, 'owned', 'False', 'Conflict');
     expect(conditionOf(hr.status, 'Ready')?.message).toContain('someone-else');

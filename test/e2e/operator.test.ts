@@ -187,7 +187,7 @@ describe('operator process', () => {
     const rv = (await get(ns, 'steady')).metadata.resourceVersion;
     const reconciles = (page: string) => metricValue(page, 'maglev_reconcile_total', { controller: 'HelmRelease' });
     const writes = (page: string) =>
-      ['POST', 'PUT', 'PATCH', 'DELETE'].reduce((n, verb) => n + metricValue(page, 'maglev_api_requests_total', { verb }), 0);
+      ['POST', 'PUT', 'PATCH', 'DELETE'].reduce((n, verb) => n + metricValue(page, 'maglev_api_requests_total', { verb, dry_run: 'false' }), 0);
     // interval 1s: the release is re-checked about every second with nothing to change. Wait for at
     // least three such reconciles (however long a loaded machine needs), then compare the write count.
     const after = await waitFor('three more reconciles', async () => {

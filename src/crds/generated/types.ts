@@ -298,7 +298,11 @@ export interface UninstallOptions {
 
 /** Helm tests (helm.sh/hook: test) run after each install or upgrade. */
 export interface TestOptions {
-  /** Run the chart tests after install and upgrade. */
+  /**
+   * Run the chart tests after each successful install and upgrade, as helm test does; results are stored in
+   * the release record and shown by TestSuccess. A failed test counts as a failed install or upgrade and is
+   * remediated by its remediation settings.
+   */
   enable?: boolean;
   /** Time allowed for the tests. Default: spec.timeout. */
   timeout?: string;
@@ -308,7 +312,10 @@ export interface TestOptions {
 export interface DriftDetection {
   /**
    * enabled: drift is corrected; warn: drift is only reported (Drifted condition); disabled: not checked.
-   * Default enabled.
+   * Default enabled. Each in-sync reconcile compares every object of the deployed revision with a server-side
+   * apply dry run; correcting re-applies the drifted objects without a new revision, taking back fields
+   * others changed by update; fields another manager server-side applied are a conflict unless upgrade.force.
+   * An object opts out with the label or annotation maglev.io/drift-detection: disabled.
    */
   mode?: DriftDetectionMode;
 }

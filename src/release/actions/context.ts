@@ -61,5 +61,11 @@ export interface ReleaseRef {
  * thrown instead, so the reconcile retries.
  */
 export type ActionOutcome =
-  | { status: 'succeeded'; record: ReleaseRecord | undefined; message: string }
-  | { status: 'failed'; record: ReleaseRecord | undefined; error: MaglevError };
+  | { status: 'succeeded'; record: ReleaseRecord | undefined; message: string; tests?: TestRun }
+  | { status: 'failed'; record: ReleaseRecord | undefined; error: MaglevError; tests?: TestRun };
+
+/** The chart tests run after a successful install or upgrade: how many test hooks, and the failure. */
+export interface TestRun {
+  hooks: number;
+  error?: MaglevError;
+}

@@ -15,7 +15,7 @@ import { recordAttempt, type AttemptStatus } from '../attempts.js';
 import { plan, type Plan, type PlanInput } from '../planner.js';
 import type { StoredRelease } from '../storage.js';
 import { summarizeRecord } from '../summary.js';
-import { actionTitle, isActing, outcomeCondition, outcomeEvent, ReleaseCondition, Reason, type ActingPlan } from './conditions.js';
+import { actionTitle, isActing, outcomeCondition, outcomeEvents, ReleaseCondition, Reason, testCondition, type ActingPlan } from './conditions.js';
 import type { DesiredRelease } from './inputs.js';
 import { runAction, type Renderer } from './run.js';
 import type { ProgressReporter, ReleaseDriverDeps, ReleaseScope } from './types.js';
@@ -52,6 +52,8 @@ export interface ActResult {
   /** The last action failure of this pass, if any. */
   failure?: MaglevError;
   conditions: Map<string, ConditionChange>;
+  /** Whether the pass ran any action. */
+  acted: boolean;
 }
 
 function planInput(input: ActInput, history: readonly StoredRelease[], attempt: AttemptState): PlanInput {
@@ -98,15 +100,18 @@ export async function planAndAct(input: ActInput): Promise<ActResult> {
   let history = await ctx.storage.history(scope.release.name);
   let p = plan(planInput(input, history, attempt));
   let failure: MaglevError | undefined;
+  let acted = false;
   for (let step = 0; step < MAX_STEPS && isActing(p.action); step++) {
     const acting = p as Plan & { action: ActingPlan };
     if (step === 0) await input.beforeAction();
     await input.progress.progress({ phase: 'progressing', reason: Reason.Progressing, message: `${actionTitle(acting.action)} of ${scope.release.namespace}/${scope.release.name}: ${acting.message}` });
+    acted = true;
     const outcome = await timed(input, acting);
     attempt = book(input, attempt, acting, outcome.status);
-    await input.deps.events.record(refOf(input.hr), outcomeEvent(acting.action, outcome));
+    for (const event of outcomeEvents(acting.action, outcome)) await input.deps.events.record(refOf(input.hr), event);
     const condition = outcomeCondition(acting.action, outcome, scope.release);
     if (condition !== undefined) conditions.set(condition.type, condition);
+    if (acting.action === 'install' || acting.action === 'upgrade') conditions.set(ReleaseCondition.TestSuccess, testCondition(outcome) ?? null);
     if (condition?.type === ReleaseCondition.Released && condition.status === 'True') conditions.set(ReleaseCondition.Remediated, null);
     if (outcome.status === 'failed') failure = outcome.error;
     history = await ctx.storage.history(scope.release.name);
@@ -117,7 +122,7 @@ export async function planAndAct(input: ActInput): Promise<ActResult> {
     if (!goOn) break;
   }
   if (!isActing(p.action)) attempt = book(input, attempt, p, 'succeeded');
-  return { plan: p, history, attempt, failure, conditions };
+  return { plan: p, history, attempt, failure, conditions, acted };
 }
 
 /** The bookkeeping fields of the HelmRelease's current status. */

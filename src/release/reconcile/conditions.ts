@@ -12,7 +12,7 @@ import type { ReleaseRecord } from '../record.js';
 import { recordAction } from './snapshot.js';
 
 /** The release condition types besides Ready, Reconciling and Stalled. */
-export const ReleaseCondition = { Released: 'Released', Remediated: 'Remediated' } as const;
+export const ReleaseCondition = { Released: 'Released', Remediated: 'Remediated', TestSuccess: 'TestSuccess' } as const;
 
 /** Reasons the driver sets that are not action outcomes or error codes. */
 export const Reason = {
@@ -41,9 +41,13 @@ export function outcomeReason(action: string, ok: boolean): string {
   return `${actionTitle(action)}${ok ? 'Succeeded' : 'Failed'}`;
 }
 
-/** The condition an action outcome sets: Released for install/upgrade, Remediated for rollback/uninstall. */
+/**
+ * The condition an action outcome sets: Released for install/upgrade, Remediated for rollback/uninstall.
+ * An install or upgrade whose tests failed was still released: Released=True (TestSuccess says the rest).
+ */
 export function outcomeCondition(action: ActingPlan, outcome: ActionOutcome, release: ReleaseRef): Omit<ConditionInput, 'observedGeneration'> | undefined {
   if (action === 'unlock') return undefined;
+  if (outcome.tests?.error !== undefined && outcome.record !== undefined) return releasedCondition(outcome.record, release);
   const type = action === 'install' || action === 'upgrade' ? ReleaseCondition.Released : ReleaseCondition.Remediated;
   if (outcome.status === 'failed') return { type, status: 'False', reason: outcomeReason(action, false), message: outcome.error.message };
   if (type === ReleaseCondition.Released && outcome.record !== undefined) return releasedCondition(outcome.record, release);
@@ -60,6 +64,24 @@ export function releasedCondition(record: ReleaseRecord, release: ReleaseRef): O
     reason: outcomeReason(action, true),
     message: `Helm ${action} succeeded for release ${release.namespace}/${release.name}.v${record.version} with chart ${chart}`,
   };
+}
+
+/** TestSuccess after the chart tests ran: True (TestSucceeded) or False (TestFailed, naming the hook). */
+export function testCondition(outcome: ActionOutcome): Omit<ConditionInput, 'observedGeneration'> | undefined {
+  const tests = outcome.tests;
+  if (tests === undefined) return undefined;
+  const revision = outcome.record?.version ?? 0;
+  if (tests.error !== undefined) return { type: ReleaseCondition.TestSuccess, status: 'False', reason: 'TestFailed', message: `revision ${revision}: ${tests.error.message}` };
+  const message = tests.hooks === 0 ? `revision ${revision} has no test hooks` : `${tests.hooks} test hook(s) of revision ${revision} passed`;
+  return { type: ReleaseCondition.TestSuccess, status: 'True', reason: 'TestSucceeded', message };
+}
+
+/** The Events of an action outcome: one for the action, and one for its tests when they ran. */
+export function outcomeEvents(action: ActingPlan, outcome: ActionOutcome): EventInput[] {
+  const tests = testCondition(outcome);
+  if (tests === undefined) return [outcomeEvent(action, outcome)];
+  const released = { type: 'Normal' as const, reason: outcomeReason(action, true), action: actionTitle(action), note: outcome.record === undefined ? '' : releasedCondition(outcome.record, { name: outcome.record.name, namespace: outcome.record.namespace }).message };
+  return [released, { type: tests.status === 'True' ? 'Normal' : 'Warning', reason: tests.reason, action: 'Test', note: tests.message }];
 }
 
 /** The one Event of an action outcome. */

@@ -1,7 +1,8 @@
 /**
  * The end of a reconcile: from the plan a pass ended on, the records and the bookkeeping to the outcome the
  * controller writes. Ready says:
- * - in sync (plan none): True, with the deployed revision's Released reason and message;
+ * - in sync (plan none): True, with the deployed revision's Released reason and message, after the drift
+ *   step (drift.ts), unless correcting drift failed (False, DriftCorrectionFailed, retried);
  * - stalled: False with the failure of this pass (its specific code: OwnershipConflict, WaitTimeout,
  *   HookFailed, …), or on later passes the reason it already showed; Stalled carries the planner's reason;
  * - otherwise False while retrying after a failure, or Unknown while progressing (locked, more to do).
@@ -14,6 +15,7 @@ import type { ActionContext } from '../actions/context.js';
 import type { Plan } from '../planner.js';
 import type { ActResult } from './act.js';
 import { ReleaseCondition, releasedCondition } from './conditions.js';
+import { Drifted, driftStep } from './drift.js';
 import { deployedOf, releaseStatus } from './snapshot.js';
 import type { ReleaseDriverDeps, ReleaseOutcome, ReleaseScope } from './types.js';
 
@@ -61,8 +63,15 @@ export async function finish(input: FinishInput): Promise<ReleaseOutcome> {
     const released = releasedCondition(deployed, scope.release);
     conditions.set(ReleaseCondition.Released, released);
     conditions.set(ReleaseCondition.Remediated, null);
-    state = { phase: 'ready', reason: released.reason, message: released.message };
-    requeueAfterMs = jittered(spec.interval === undefined ? DEFAULT_INTERVAL_MS : parseDuration(spec.interval, 'spec.interval'), deps.random);
+    const drift = await driftStep({ deps, hr, spec, scope, ctx, deployed, acted: result.acted });
+    conditions.set(Drifted.Type, drift.condition);
+    if (drift.failure === undefined) {
+      state = { phase: 'ready', reason: released.reason, message: released.message };
+      requeueAfterMs = jittered(spec.interval === undefined ? DEFAULT_INTERVAL_MS : parseDuration(spec.interval, 'spec.interval'), deps.random);
+    } else {
+      state = { phase: 'retrying', reason: drift.failure.code, message: drift.failure.message };
+      requeueAfterMs = retryDelay((status.failures ?? 0) + 1);
+    }
   } else if (p.action === 'stalled') {
     const ready = failure === undefined ? stalledReady(hr, p) : { reason: failure.code, message: failure.message };
     state = { phase: 'stalled', ...ready };

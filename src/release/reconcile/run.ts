@@ -2,9 +2,17 @@
  * Runs the action a plan chose, with the options of the HelmRelease spec. The chart is rendered here, only
  * when the action needs it (install, upgrade), for the revision it will write; a render error (template
  * error, invalid or duplicate object) is a failed attempt that changed nothing, like an install Helm refuses.
+ *
+ * With spec.test.enable, a successful install or upgrade is followed by the chart tests, as `helm test`
+ * runs them: the `test` hooks in hook order with their delete policies, each awaited within
+ * spec.test.timeout (default spec.timeout), their last runs stored in the revision's record (so
+ * `helm status` lists the test suite). The revision stays deployed either way, as with `helm test`; a failed
+ * test makes the action count as failed (reason TestFailed), so the planner remediates it.
  */
+import { parseDuration } from '../../crds/duration.js';
 import type { HelmReleaseSpec } from '../../crds/generated/types.js';
-import { isMaglevError, MaglevError } from '../../errors.js';
+import { ErrorCode, isMaglevError, MaglevError } from '../../errors.js';
+import { HookEvent } from '../../render/types.js';
 import type { RenderResult } from '../../render/types.js';
 import { chartRecord } from '../build.js';
 import type { ActionContext, ActionOutcome, ReleaseRef } from '../actions/context.js';
@@ -12,7 +20,9 @@ import { install } from '../actions/install.js';
 import { rollback } from '../actions/rollback.js';
 import { uninstall } from '../actions/uninstall.js';
 import { unlock } from '../actions/unlock.js';
+import { runEvent } from '../actions/steps.js';
 import { upgrade } from '../actions/upgrade.js';
+import { hookRunOrder } from '../hooks.js';
 import type { Plan } from '../planner.js';
 import type { ActingPlan } from './conditions.js';
 import type { DesiredRelease } from './inputs.js';
@@ -41,8 +51,26 @@ async function renderFor(input: RunInput, isInstall: boolean): Promise<RenderRes
   }
 }
 
+/** Runs the chart tests after a successful install or upgrade when spec.test.enable is set. */
+async function withTests(input: RunInput, outcome: ActionOutcome): Promise<ActionOutcome> {
+  const { ctx, spec } = input;
+  if (outcome.status !== 'succeeded' || outcome.record === undefined || spec.test?.enable !== true) return outcome;
+  const hooks = hookRunOrder(outcome.record.hooks, HookEvent.Test).length;
+  const timeoutMs = spec.test.timeout === undefined ? input.timeoutMs : parseDuration(spec.test.timeout, 'spec.test.timeout');
+  const run = await runEvent(ctx, outcome.record, HookEvent.Test, timeoutMs);
+  await ctx.storage.update(run.record);
+  if (run.error === undefined) return { ...outcome, record: run.record, tests: { hooks } };
+  const error = new MaglevError(ErrorCode.TestFailed, `${outcome.message}, but its tests failed: ${run.error.message}`, { cause: run.error });
+  return { status: 'failed', record: run.record, error, tests: { hooks, error: run.error } };
+}
+
 /** Runs `input.plan.action`; see the module comment. API failures while bookkeeping are thrown. */
 export async function runAction(input: RunInput): Promise<ActionOutcome> {
+  const outcome = await runPlanned(input);
+  return input.plan.action === 'install' || input.plan.action === 'upgrade' ? withTests(input, outcome) : outcome;
+}
+
+async function runPlanned(input: RunInput): Promise<ActionOutcome> {
   const { ctx, plan, release, spec, timeoutMs, desired } = input;
   switch (plan.action) {
     case 'install': {

@@ -2,7 +2,8 @@
  * An in-memory cluster for action tests: a {@link ReleaseApplier} keeping objects by identity (apply
  * replaces, get returns a copy, delete removes), a {@link ReadinessWaiter} that records what it waited
  * for, and {@link fakeContext} wiring them with storage, a hook executor, a fake clock and a quiet logger.
- * Every call is logged as `verb Kind namespace/name`; failures are injected per call.
+ * Every call is logged as `verb Kind namespace/name` (verbs: apply, dry-run, get, delete); failures are
+ * injected per call.
  */
 import { ErrorCode, MaglevError } from '../../errors.js';
 import type { ApplyOptions, TargetRef } from '../../runtime/apply.js';
@@ -34,7 +35,7 @@ export class FakeApplier implements ReleaseApplier {
   refreshes = 0;
 
   /** Makes `verb` (apply, get, delete) on `Kind namespace/name` fail with `error`. */
-  fail(verb: 'apply' | 'get' | 'delete', target: string, error: Error = new Error(`${verb} ${target} refused`)): void {
+  fail(verb: 'apply' | 'dry-run' | 'get' | 'delete', target: string, error: Error = new Error(`${verb} ${target} refused`)): void {
     this.failures.set(`${verb} ${target}`, error);
   }
 
@@ -43,9 +44,20 @@ export class FakeApplier implements ReleaseApplier {
     this.objects.set(key(refOf(obj)), structuredClone(obj));
   }
 
-  /** See {@link ReleaseApplier.apply}. */
+  /**
+   * See {@link ReleaseApplier.apply}. A dry run (logged as `dry-run`) stores nothing and returns what the
+   * apply would store: the applied object over the live one's extra metadata, like the API server.
+   */
   apply(obj: KubeObject, opts: ApplyOptions = {}): Promise<KubeObject> {
     this.applyOptions.push(opts);
+    if (opts.dryRun === true) {
+      return this.call('dry-run', refOf(obj), () => {
+        const live = this.objects.get(key(refOf(obj)));
+        const out = structuredClone(obj);
+        if (live?.metadata?.resourceVersion !== undefined) out.metadata = { ...out.metadata, resourceVersion: live.metadata.resourceVersion };
+        return out;
+      });
+    }
     return this.call('apply', refOf(obj), () => {
       this.objects.set(key(refOf(obj)), structuredClone(obj));
       return structuredClone(obj);
