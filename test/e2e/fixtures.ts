@@ -33,15 +33,18 @@ spec:
           image: example.com/app:<%= Chart.AppVersion %>
 `;
 
-const ejsCommon: Record<string, string> = {
-  'values.yaml': 'replicas: 1\nmessage: hello\nhang: false\nbad: ""\n',
-  'templates/configmap.yaml.ejs': `apiVersion: v1
+/** `<release>-config` with `message` from the values, shared by the EJS fixtures. */
+const configMapEjs = `apiVersion: v1
 kind: ConfigMap
 metadata:
   name: <%= Release.Name %>-config
 data:
   message: <%= quote(Values.message) %>
-`,
+`;
+
+const ejsCommon: Record<string, string> = {
+  'values.yaml': 'replicas: 1\nmessage: hello\nhang: false\nbad: ""\n',
+  'templates/configmap.yaml.ejs': configMapEjs,
   'templates/deployment.yaml.ejs': deploymentEjs,
   'templates/service.yaml.ejs': `apiVersion: v1
 kind: Service
@@ -161,13 +164,7 @@ export const HOOKS = {
 function hookFiles(): Record<string, string> {
   const files: Record<string, string> = {
     'values.yaml': 'message: hello\nfailPreUpgrade: false\n',
-    'templates/configmap.yaml.ejs': `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: <%= Release.Name %>-config
-data:
-  message: <%= quote(Values.message) %>
-`,
+    'templates/configmap.yaml.ejs': configMapEjs,
   };
   for (const [name, [event, weight, policy]] of Object.entries(HOOKS)) {
     files[`templates/hook-${name}.yaml.ejs`] = hookJob(name, event, weight, policy, name === 'pre-upgrade-b' ? 'Values.failPreUpgrade' : undefined);
@@ -177,13 +174,7 @@ data:
 
 const testedFiles: Record<string, string> = {
   'values.yaml': 'message: hello\nfailTest: false\n',
-  'templates/configmap.yaml.ejs': `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: <%= Release.Name %>-config
-data:
-  message: <%= quote(Values.message) %>
-`,
+  'templates/configmap.yaml.ejs': configMapEjs,
   'templates/tests/smoke.yaml.ejs': `apiVersion: v1
 kind: Pod
 metadata:
