@@ -356,6 +356,53 @@ describe('HelmRelease', () => {
     await waitGone(ns, 'tested');
   });
 
+  it('suspend holds a release back, dependsOn waits for Ready dependencies, serviceAccountName is impersonated', async () => {
+    const ns = await testNamespace('hr-gates');
+    operator();
+    // suspend: nothing is installed until it is lifted.
+    await createRelease(ns, 'held', { chart: chart('ejsapp', '1.1.0'), suspend: true });
+    const held = await waitFor('held suspended', async () => {
+      const h = await getRelease(ns, 'held');
+      return conditionOf(h?.status, 'Ready')?.reason === 'Suspended' ? h : undefined;
+    });
+    expect(conditionOf(held.status, 'Ready')?.message).toContain('spec.suspend: true');
+    expect(await recordNames(ns, 'held')).toEqual([]);
+    expect(await configMap(ns, 'held-config')).toBeUndefined();
+
+    // dependsOn: `app` waits for `db`, which does not exist yet, then for it to be Ready.
+    await createRelease(ns, 'app', { chart: chart('ejsapp', '1.1.0'), dependsOn: [{ name: 'db' }] });
+    const waiting = await waitReady(ns, 'app', 'False', 'DependencyNotReady');
+    expect(conditionOf(waiting.status, 'Ready')?.message).toBe(`waiting for dependencies to be Ready: ${ns}/db (not found)`);
+    expect(await recordNames(ns, 'app')).toEqual([]);
+
+    // serviceAccountName: `db` acts as system:serviceaccount:<ns>:deployer, which may do nothing at first.
+    await clients().core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'deployer' } } });
+    await createRelease(ns, 'db', { chart: chart('ejsapp', '1.1.0'), serviceAccountName: 'deployer' });
+    const denied = await waitFor('the deployer refused', async () => {
+      const h = await getRelease(ns, 'db');
+      return conditionOf(h?.status, 'Ready')?.status === 'False' ? h : undefined;
+    });
+    expect(conditionOf(denied.status, 'Ready')?.message).toContain(`system:serviceaccount:${ns}:deployer`);
+    expect(conditionOf(denied.status, 'Ready')?.message).toContain('forbidden');
+    expect(await recordNames(ns, 'db')).toEqual([]);
+    const rbac = clients().kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name: 'deployer' }, rules: [{ apiGroups: ['', 'apps'], resources: ['*'], verbs: ['*'] }] } });
+    await rbac.createNamespacedRoleBinding({
+      namespace: ns,
+      body: { metadata: { name: 'deployer' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' }, subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: ns }] },
+    });
+    const db = await waitReady(ns, 'db', 'True', 'InstallSucceeded');
+    const managers = (await configMap(ns, 'db-config'))?.metadata?.managedFields?.map((f) => f.manager);
+    expect(managers).toContain('maglev-operator');
+    expect(db.status?.releaseRevision).toBe(1);
+    await waitReady(ns, 'app', 'True', 'InstallSucceeded');
+
+    await patchRelease(ns, 'held', { spec: { suspend: false } });
+    await waitReady(ns, 'held', 'True', 'InstallSucceeded');
+    for (const name of ['app', 'db', 'held']) await deleteRelease(ns, name);
+    for (const name of ['app', 'db', 'held']) await waitGone(ns, name);
+  });
+
   it('a field owned by another manager is a reported conflict, taken over only with upgrade.force', async () => {
     const ns = await testNamespace('hr-ssa');
     operator();
