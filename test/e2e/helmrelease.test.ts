@@ -341,17 +341,29 @@ describe('HelmRelease', () => {
     expect((await clients().core.readNamespacedPod({ namespace: ns, name: 'tested-smoke' })).status?.phase).toBe('Succeeded');
     await waitFor('the api-check Job deleted', async () => (await clients().batch.listNamespacedJob({ namespace: ns })).items.length === 0 ? true : undefined, 30_000);
 
+    // retries 1: the failed upgrade is rolled back and retried once, and the second failure is rolled back too.
     await patchRelease(ns, 'tested', { spec: { values: { failTest: true } } });
-    hr = await waitFor('a failed test rolled back', async () => {
+    hr = await waitFor('retries exhausted', async () => {
       const h = await getRelease(ns, 'tested');
-      return conditionOf(h?.status, 'Remediated')?.reason === 'RollbackSucceeded' ? h : undefined;
+      return conditionOf(h?.status, 'Stalled')?.reason === 'RetriesExceeded' ? h : undefined;
     }, 120_000);
+    expect(conditionOf(hr.status, 'Ready')).toMatchObject({ status: 'False', reason: 'TestFailed' });
     expect(conditionOf(hr.status, 'TestSuccess')).toMatchObject({ status: 'False', reason: 'TestFailed' });
     expect(conditionOf(hr.status, 'TestSuccess')?.message).toContain('tested-smoke');
-    const v2 = await readRecord(ns, 'tested', 2);
-    expect(v2.hooks.find((h) => h.name === 'tested-smoke')?.last_run.phase).toBe('Failed');
-    const v3 = await readRecord(ns, 'tested', 3);
-    expect(v3.info.description).toBe('Rollback to 1');
+    expect(conditionOf(hr.status, 'Remediated')).toMatchObject({ status: 'True', reason: 'RollbackSucceeded' });
+    const history = await helmJson<{ revision: number; status: string; description: string }[]>(['history', 'tested', '-n', ns]);
+    expect(history.map((h) => [h.revision, h.status])).toEqual([
+      [1, 'superseded'],
+      [2, 'superseded'],
+      [3, 'superseded'],
+      [4, 'superseded'],
+      [5, 'deployed'],
+    ]);
+    expect(history[4]?.description).toBe('Rollback to 3');
+    for (const revision of [2, 4]) {
+      expect((await readRecord(ns, 'tested', revision)).hooks.find((h) => h.name === 'tested-smoke')?.last_run.phase).toBe('Failed');
+    }
+    expect(hr.status?.upgradeFailures).toBe(2);
     await deleteRelease(ns, 'tested');
     await waitGone(ns, 'tested');
   });
