@@ -219,6 +219,42 @@ describe('HelmRelease reconcile with the release driver', () => {
     expect(w.actions).toEqual(['upgrade failed', 'rollback succeeded']);
   });
 
+  it('a second HelmRelease of the same Helm release is refused while the first exists, never uninstalls it, and adopts it once the first is gone', async () => {
+    const w = driverWorld();
+    await reconcile(w);
+    const spec = { chart: { repository: 'https://charts.example.com', name: 'web', version: '*' }, releaseName: 'web', interval: '10m', timeout: '1m' };
+    w.objects.put({ apiVersion: 'maglev.io/v1alpha1', kind: 'HelmRelease', metadata: { name: 'twin', namespace: 'apps', uid: 'uid-2' }, spec });
+    const twin = (): HelmRelease => structuredClone(w.objects.peek('HelmRelease', 'apps', 'twin')) as unknown as HelmRelease;
+    const drive = (hr: HelmRelease) => releaseDriver(w.deps)(hr, memoryLogger().logger, new AbortController().signal, { progress: () => Promise.resolve() });
+    clearLogs(w);
+    const refused = await drive(twin());
+    expect(refused.state).toEqual({
+      phase: 'stalled',
+      reason: 'ReleaseClaimed',
+      message: 'Helm release apps/web is managed by HelmRelease apps/web; one release cannot have two HelmReleases: give this one another releaseName or targetNamespace, or delete the other',
+    });
+    expect(refused.status?.releaseRevision).toBeUndefined();
+    expect(refused.requeueAfterMs).toBe(600_000);
+    expect(writes(w)).toEqual([]);
+
+    // Deleting the twin (say it had the finalizer from an earlier life) leaves the release alone.
+    w.objects.updateMeta('HelmRelease', 'apps', 'twin', { finalizers: [FINALIZER] });
+    w.objects.requestDelete('HelmRelease', 'apps', 'twin');
+    await drive(twin());
+    expect(w.cluster.applier.callsOf('delete')).toEqual([]);
+    expect(w.cluster.store.names('apps')).toEqual(['sh.helm.release.v1.web.v1']);
+    expect(w.objects.peek('HelmRelease', 'apps', 'twin')).toBeUndefined();
+
+    // The first HelmRelease disappears without uninstalling (finalizer removed by hand): a new one adopts the release.
+    w.objects.objects.delete('HelmRelease apps/web');
+    w.objects.put({ apiVersion: 'maglev.io/v1alpha1', kind: 'HelmRelease', metadata: { name: 'heir', namespace: 'apps', uid: 'uid-3' }, spec });
+    const adopted = await drive(structuredClone(w.objects.peek('HelmRelease', 'apps', 'heir')) as unknown as HelmRelease);
+    expect(adopted.state).toMatchObject({ phase: 'ready', reason: 'UpgradeSucceeded' });
+    const newest = await w.cluster.ctx.storage.latest('web');
+    expect(newest?.record.version).toBe(2);
+    expect(newest?.secret.annotations).toMatchObject({ 'maglev.io/owner': 'uid-3', 'maglev.io/owner-name': 'apps/heir' });
+  });
+
   it('upgrades on a new chart version and on new values, keeping history newest first', async () => {
     const w = driverWorld({ maxHistory: 2 });
     await reconcile(w);

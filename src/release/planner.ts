@@ -11,7 +11,8 @@
  *    exceed install.remediation.retries, unless forced);
  * 4. latest deployed: in sync → `none` (or `upgrade` when forced), unless spec.test is enabled and the
  *    tests the last install or upgrade ran on it failed: then it is remediated as in rule 6; out of sync (chart, version, values,
- *    a spec generation newer than the last attempt's, or a revision written by the helm CLI, which is
+ *    a spec generation newer than the last attempt's, or a revision written by the helm CLI or by a deleted
+ *    HelmRelease, which is
  *    adopted by upgrading it in place) → `upgrade` (`stalled` when upgrade failures exceed
  *    upgrade.remediation.retries, unless forced);
  * 5. latest superseded or unknown (a newer record was deleted) → `upgrade`, bounded like rule 4;
@@ -51,6 +52,8 @@ export interface RecordSummary {
   writtenAtMs?: number;
   /** True when someone other than the operator (the helm CLI) wrote the record last. */
   external?: boolean;
+  /** True when another HelmRelease (one that no longer exists: see reconcile/claim.ts) wrote it last. */
+  foreign?: boolean;
   /** True when a test hook (`helm.sh/hook: test`) of this revision last ran and failed. */
   testsFailed?: boolean;
 }
@@ -192,9 +195,11 @@ function specChanged(input: PlanInput): string | undefined {
   return last !== undefined && last !== input.generation ? `spec generation ${last} → ${input.generation}` : undefined;
 }
 
-/** A deployed revision the helm CLI wrote is adopted: upgraded in place, so the operator's record is newest. */
+/** A deployed revision the helm CLI or a deleted HelmRelease wrote is adopted: upgraded in place, so this HelmRelease's record is newest. */
 function adoption(latest: RecordSummary): string | undefined {
-  return latest.external === true ? `revision ${latest.revision} was written by the helm CLI; adopting it with an upgrade in place` : undefined;
+  if (latest.external === true) return `revision ${latest.revision} was written by the helm CLI; adopting it with an upgrade in place`;
+  if (latest.foreign === true) return `revision ${latest.revision} was written by another HelmRelease that no longer exists; adopting it with an upgrade in place`;
+  return undefined;
 }
 
 function exhausted(action: 'install' | 'upgrade', failures: number, retries: number, base: Pick<Plan, 'resetCounters' | 'handled'>): Plan {

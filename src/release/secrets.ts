@@ -26,12 +26,16 @@ export const StampAnnotation = {
   Owner: 'maglev.io/owner',
   /** Identity of the operator replica that wrote it (the leader-election holder identity). */
   Writer: 'maglev.io/writer',
+  /** `namespace/name` of that HelmRelease, so another one can tell whether it still exists. */
+  OwnerName: 'maglev.io/owner-name',
 } as const;
 
 /** Who writes: stamped on every record the operator creates or updates. */
 export interface RecordStamp {
   ownerUid: string;
   writer: string;
+  /** `namespace/name` of the owning HelmRelease (absent on records stamped before it was added). */
+  ownerName?: string;
 }
 
 /** The Secret name of revision `version` of release `name`. */
@@ -70,14 +74,19 @@ export function releaseSelector(name: string): Record<string, string> {
 
 /** The stamp annotations for `stamp`, or none. */
 export function stampAnnotations(stamp: RecordStamp | undefined): Record<string, string> {
-  return stamp === undefined ? {} : { [StampAnnotation.Owner]: stamp.ownerUid, [StampAnnotation.Writer]: stamp.writer };
+  if (stamp === undefined) return {};
+  const out: Record<string, string> = { [StampAnnotation.Owner]: stamp.ownerUid, [StampAnnotation.Writer]: stamp.writer };
+  if (stamp.ownerName !== undefined) out[StampAnnotation.OwnerName] = stamp.ownerName;
+  return out;
 }
 
 /** The stamp on a stored record, when the operator wrote it last. */
 export function stampOf(secret: Pick<StoredSecret, 'annotations'>): RecordStamp | undefined {
   const ownerUid = secret.annotations[StampAnnotation.Owner];
   const writer = secret.annotations[StampAnnotation.Writer];
-  return ownerUid === undefined || writer === undefined ? undefined : { ownerUid, writer };
+  if (ownerUid === undefined || writer === undefined) return undefined;
+  const ownerName = secret.annotations[StampAnnotation.OwnerName];
+  return ownerName === undefined ? { ownerUid, writer } : { ownerUid, writer, ownerName };
 }
 
 /** The labels of a record Secret: the non-system labels it had, then Helm's system labels. */

@@ -8,8 +8,8 @@ import type { RecordSummary } from './planner.js';
 import { HookPhase } from './record.js';
 import type { StoredRelease } from './storage.js';
 
-/** The planner's view of one stored revision. */
-export function summarizeRecord(stored: StoredRelease): RecordSummary {
+/** The planner's view of one stored revision; `ownerUid` (of the HelmRelease planning) marks records stamped by another. */
+export function summarizeRecord(stored: StoredRelease, ownerUid?: string): RecordSummary {
   const { record } = stored;
   const summary: RecordSummary = {
     revision: record.version,
@@ -20,6 +20,7 @@ export function summarizeRecord(stored: StoredRelease): RecordSummary {
   };
   if (stored.stamp !== undefined) summary.writer = stored.stamp.writer;
   else summary.external = true;
+  if (stored.stamp !== undefined && ownerUid !== undefined && stored.stamp.ownerUid !== ownerUid) summary.foreign = true;
   if (stored.writtenAtMs !== undefined) summary.writtenAtMs = stored.writtenAtMs;
   if (record.hooks.some((h) => h.events.includes(HookEvent.Test) && h.last_run.phase === HookPhase.Failed)) summary.testsFailed = true;
   return summary;

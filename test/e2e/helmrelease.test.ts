@@ -415,6 +415,26 @@ describe('HelmRelease', () => {
     for (const name of ['app', 'db', 'held']) await waitGone(ns, name);
   });
 
+  it('a second HelmRelease of the same Helm release is refused and its deletion leaves the release alone', async () => {
+    const ns = await testNamespace('hr-twin');
+    operator();
+    await createRelease(ns, 'first', { chart: chart('ejsapp', '1.1.0'), interval: '2s' });
+    await waitRevision(ns, 'first', 1, 'InstallSucceeded');
+    await createRelease(ns, 'second', { chart: chart('ejsapp', '1.1.0'), values: { message: 'mine' }, releaseName: 'first', interval: '2s' });
+    const second = await waitReady(ns, 'second', 'False', 'ReleaseClaimed');
+    expect(conditionOf(second.status, 'Ready')?.message).toContain(`is managed by HelmRelease ${ns}/first`);
+    expect(conditionOf(second.status, 'Stalled')).toMatchObject({ status: 'True', reason: 'ReleaseClaimed' });
+    expect(second.metadata.finalizers ?? []).toEqual([]);
+    await deleteRelease(ns, 'second');
+    await waitGone(ns, 'second');
+    const first = await waitReady(ns, 'first', 'True', 'InstallSucceeded');
+    expect(first.status?.releaseRevision).toBe(1);
+    expect(await recordNames(ns, 'first')).toEqual(['sh.helm.release.v1.first.v1']);
+    expect((await configMap(ns, 'first-config'))?.data).toEqual({ message: 'hello' });
+    await deleteRelease(ns, 'first');
+    await waitGone(ns, 'first');
+  });
+
   it('a field owned by another manager is a reported conflict, taken over only with upgrade.force', async () => {
     const ns = await testNamespace('hr-ssa');
     operator();

@@ -17,6 +17,7 @@ import type { StoredRelease } from '../storage.js';
 import { summarizeRecord } from '../summary.js';
 import { actionTitle, isActing, outcomeCondition, outcomeEvents, ReleaseCondition, Reason, testCondition, type ActingPlan } from './conditions.js';
 import type { DesiredRelease } from './inputs.js';
+import { claimedBy, claimedMessage, RELEASE_CLAIMED } from './claim.js';
 import { runAction, type Renderer } from './run.js';
 import type { ProgressReporter, ReleaseDriverDeps, ReleaseScope } from './types.js';
 
@@ -54,6 +55,8 @@ export interface ActResult {
   conditions: Map<string, ConditionChange>;
   /** Whether the pass ran any action. */
   acted: boolean;
+  /** True when another HelmRelease manages the release (claim.ts); nothing was planned. */
+  claimed?: boolean;
 }
 
 function planInput(input: ActInput, history: readonly StoredRelease[], attempt: AttemptState): PlanInput {
@@ -62,7 +65,7 @@ function planInput(input: ActInput, history: readonly StoredRelease[], attempt: 
     spec: input.spec,
     generation: input.hr.metadata.generation ?? 0,
     status: attempt,
-    releases: history.map(summarizeRecord),
+    releases: history.map((s) => summarizeRecord(s, input.hr.metadata.uid)),
     desired: { chartName: input.desired.fetched.name, chartVersion: input.desired.fetched.version, valuesDigest: input.desired.digest },
     annotations: input.hr.metadata.annotations ?? {},
     handled: { forceAt: attempt.lastHandledForceAt, resetAt: attempt.lastHandledResetAt },
@@ -98,6 +101,11 @@ export async function planAndAct(input: ActInput): Promise<ActResult> {
   const conditions = new Map<string, ConditionChange>();
   let attempt: AttemptState = { ...pickAttempt(input.hr) };
   let history = await ctx.storage.history(scope.release.name);
+  const owner = await claimedBy(input.deps, input.hr, history.at(-1));
+  if (owner !== undefined) {
+    const claimed: Plan = { action: 'stalled', reason: RELEASE_CLAIMED, message: claimedMessage(scope.release, owner), resetCounters: false, handled: {} };
+    return { plan: claimed, history, attempt, conditions, acted: false, claimed: true };
+  }
   let p = plan(planInput(input, history, attempt));
   let failure: MaglevError | undefined;
   let acted = false;

@@ -33,6 +33,7 @@ function scopeOf(hr: HelmRelease, spec: HelmReleaseSpec, deps: ReleaseDriverDeps
   const scope: ReleaseScope = {
     release: { name, namespace: spec.targetNamespace ?? hr.metadata.namespace ?? '' },
     ownerUid: hr.metadata.uid ?? '',
+    ownerName: `${hr.metadata.namespace ?? ''}/${hr.metadata.name ?? ''}`,
     maxHistory: spec.maxHistory ?? 10,
     log,
     signal,

@@ -3,13 +3,15 @@
  * action, so deleting the HelmRelease uninstalls what it installed. On deletion the release is uninstalled
  * the way `helm uninstall --wait` does it (pre-delete hooks, deletion in uninstall order, wait until gone,
  * post-delete hooks, records purged unless uninstall.keepHistory); the finalizer is removed only when that
- * succeeded or there was nothing to uninstall. A suspended release is left in place, as Flux does.
+ * succeeded or there was nothing to uninstall. A suspended release is left in place, as Flux does, and so
+ * is a release another HelmRelease manages (claim.ts).
  */
 import { API_VERSION, type HelmRelease, type HelmReleaseSpec } from '../../crds/generated/types.js';
 import { refOf } from '../../runtime/object.js';
 import type { ActionContext } from '../actions/context.js';
 import { uninstall } from '../actions/uninstall.js';
 import { ReleaseStatus } from '../record.js';
+import { claimedBy } from './claim.js';
 import { outcomeEvent, outcomeReason, Reason, ReleaseCondition } from './conditions.js';
 import type { ProgressReporter, ReleaseDriverDeps, ReleaseOutcome, ReleaseScope } from './types.js';
 
@@ -58,7 +60,9 @@ export async function finalizeRelease(input: FinalizeInput): Promise<ReleaseOutc
   const { release } = scope;
   const gone: ReleaseOutcome = { state: { phase: 'progressing', reason: 'Deleting', message: `release ${release.namespace}/${release.name} is being removed` } };
   if (!hasFinalizer(hr)) return gone;
-  const latest = spec.suspend === true ? undefined : (await ctx.storage.latest(release.name))?.record;
+  const newest = spec.suspend === true ? undefined : await ctx.storage.latest(release.name);
+  // A release another HelmRelease manages is not this one's to uninstall (claim.ts).
+  const latest = newest !== undefined && (await claimedBy(deps, hr, newest)) === undefined ? newest.record : undefined;
   const keep = spec.uninstall?.keepHistory === true;
   if (latest !== undefined && !(latest.info.status === ReleaseStatus.Uninstalled && keep)) {
     await input.progress.progress({ phase: 'progressing', reason: Reason.Uninstalling, message: `uninstalling ${release.namespace}/${release.name}: the HelmRelease is being deleted` });

@@ -54,7 +54,8 @@ function stalledReady(hr: HelmRelease, p: Plan): Pick<ReconcileState, 'reason' |
 export async function finish(input: FinishInput): Promise<ReleaseOutcome> {
   const { deps, hr, spec, scope, ctx, result } = input;
   const { plan: p, failure, conditions } = result;
-  const fields = await releaseStatus(ctx, scope.release, result.history, scope.maxHistory);
+  // The records of a release another HelmRelease manages describe that one, not this one.
+  const fields = result.claimed === true ? {} : await releaseStatus(ctx, scope.release, result.history, scope.maxHistory);
   const status = { ...fields, ...result.attempt };
   let state: ReconcileState;
   let requeueAfterMs: number | undefined;
@@ -76,6 +77,8 @@ export async function finish(input: FinishInput): Promise<ReleaseOutcome> {
     const ready = failure === undefined ? stalledReady(hr, p) : { reason: failure.code, message: failure.message };
     state = { phase: 'stalled', ...ready };
     conditions.set(ConditionType.Stalled, { type: ConditionType.Stalled, status: 'True', reason: p.reason, message: p.message });
+    // Look again now and then: the other HelmRelease may go away, and then its release is adopted.
+    if (result.claimed === true) requeueAfterMs = jittered(spec.interval === undefined ? DEFAULT_INTERVAL_MS : parseDuration(spec.interval, 'spec.interval'), deps.random);
   } else if (p.action === 'wait') {
     state = { phase: 'progressing', reason: p.reason, message: p.message };
     requeueAfterMs = p.retryAfterMs ?? 10_000;

@@ -37,7 +37,7 @@ export function kubeActionContexts(opts: KubeActionContextOptions): ActionContex
     const storage = new ReleaseStorage(new KubeSecretStore(opts.api, who), {
       namespace: scope.release.namespace,
       maxHistory: scope.maxHistory,
-      stamp: { ownerUid: scope.ownerUid, writer: opts.identity },
+      stamp: { ownerUid: scope.ownerUid, writer: opts.identity, ...(scope.ownerName === undefined ? {} : { ownerName: scope.ownerName }) },
       clock: opts.clock,
       onSkip: (secret, err) => scope.log.warn({ secret, err: errorMessage(err) }, 'skipping a release record that does not decode'),
     });

@@ -45,6 +45,8 @@ export interface ReleaseScope {
   release: ReleaseRef;
   /** UID of the HelmRelease, stamped on the records the operator writes. */
   ownerUid: string;
+  /** `namespace/name` of the HelmRelease, stamped next to its UID. */
+  ownerName?: string;
   /** Records kept (0: unlimited). */
   maxHistory: number;
   /** `system:serviceaccount:<ns>:<name>` when every release write is impersonated. */

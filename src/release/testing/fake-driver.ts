@@ -75,7 +75,7 @@ export function driverWorld(spec: Partial<HelmReleaseSpec> = {}, opts: { identit
     objects,
     contextFor: (scope) => {
       w.scopes.push(scope);
-      const storage = new ReleaseStorage(cluster.store, { namespace: scope.release.namespace, maxHistory: scope.maxHistory, clock: cluster.clock, stamp: { ownerUid: scope.ownerUid, writer: 'maglev-0' } });
+      const storage = new ReleaseStorage(cluster.store, { namespace: scope.release.namespace, maxHistory: scope.maxHistory, clock: cluster.clock, stamp: { ownerUid: scope.ownerUid, writer: 'maglev-0', ...(scope.ownerName === undefined ? {} : { ownerName: scope.ownerName }) } });
       return { ...cluster.ctx, storage, call: scope.impersonate === undefined ? {} : { impersonate: scope.impersonate } };
     },
     fetchChart: () => {
