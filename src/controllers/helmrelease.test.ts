@@ -255,6 +255,29 @@ describe('HelmRelease reconcile with the release driver', () => {
     expect(newest?.secret.annotations).toMatchObject({ 'maglev.io/owner': 'uid-3', 'maglev.io/owner-name': 'apps/heir' });
   });
 
+  it('a new releaseName moves the release: the old one is uninstalled first, a failure to do so holds the move', async () => {
+    const w = driverWorld();
+    await reconcile(w);
+    expect(w.hr().status).toMatchObject({ releaseName: 'web', releaseNamespace: 'apps' });
+    w.objects.updateSpec('HelmRelease', 'apps', 'web', (spec) => (spec.releaseName = 'site'));
+    w.cluster.applier.fail('delete', 'Deployment apps/web', new Error('the API server said no'));
+    clearLogs(w);
+    await reconcile(w);
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'False', reason: 'UninstallFailed' });
+    expect(condition(w, 'Ready')?.message).toMatch(/^the release moved from apps\/web to apps\/site, and uninstalling apps\/web failed: .*the API server said no/s);
+    expect(w.cluster.store.names('apps')).toEqual(['sh.helm.release.v1.web.v1']);
+    expect(w.renders).toHaveLength(0);
+
+    w.cluster.applier.heal('delete', 'Deployment apps/web');
+    clearLogs(w);
+    await reconcile(w);
+    expect(w.cluster.store.names('apps')).toEqual(['sh.helm.release.v1.site.v1']);
+    expect(w.hr().status).toMatchObject({ releaseName: 'site', releaseNamespace: 'apps', releaseRevision: 1 });
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'True', reason: 'InstallSucceeded' });
+    expect(w.events.map((e) => `${e.event.type} ${e.event.reason}`)).toEqual(['Normal UninstallSucceeded', 'Normal InstallSucceeded']);
+    expect(w.actions).toEqual(['uninstall succeeded', 'install succeeded']);
+  });
+
   it('upgrades on a new chart version and on new values, keeping history newest first', async () => {
     const w = driverWorld({ maxHistory: 2 });
     await reconcile(w);

@@ -136,6 +136,7 @@ export const helmReleaseStatus = obj('HelmReleaseStatus', 'Observed state of the
       'Ready, Reconciling, Stalled, Released, Remediated, TestSuccess and Drifted. Ready summarises the others.',
   },
   releaseName: str('Helm release name in use.'),
+  releaseNamespace: str('Namespace of the Helm release in use (its records and objects).'),
   releaseRevision: int('Helm revision now deployed.', { minimum: 0 }),
   chartName: str('Name of the deployed chart.'),
   chartVersion: str('Version of the deployed chart, resolved from spec.chart.version.'),

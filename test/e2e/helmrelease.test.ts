@@ -435,6 +435,29 @@ describe('HelmRelease', () => {
     await waitGone(ns, 'first');
   });
 
+  it('a new releaseName or targetNamespace moves the release: uninstalled under the old name, installed under the new', async () => {
+    const ns = await testNamespace('hr-move');
+    const target = await testNamespace('hr-move-target');
+    operator();
+    await createRelease(ns, 'mover', { chart: chart('ejsapp', '1.1.0') });
+    let hr = await waitRevision(ns, 'mover', 1, 'InstallSucceeded');
+    expect(hr.status).toMatchObject({ releaseName: 'mover', releaseNamespace: ns });
+    await patchRelease(ns, 'mover', { spec: { releaseName: 'moved', targetNamespace: target } });
+    hr = await waitFor('the release moved', async () => {
+      const h = await waitReady(ns, 'mover', 'True', 'InstallSucceeded');
+      return h.status?.releaseName === 'moved' ? h : undefined;
+    });
+    expect(hr.status).toMatchObject({ releaseName: 'moved', releaseNamespace: target, releaseRevision: 1 });
+    expect(await recordNames(ns, 'mover')).toEqual([]);
+    expect(await configMap(ns, 'mover-config')).toBeUndefined();
+    expect(await recordNames(target, 'moved')).toEqual(['sh.helm.release.v1.moved.v1']);
+    expect((await configMap(target, 'moved-config'))?.data).toEqual({ message: 'hello' });
+    expect(await helmJson<unknown[]>(['list', '-n', ns])).toEqual([]);
+    await deleteRelease(ns, 'mover');
+    await waitGone(ns, 'mover');
+    expect(await recordNames(target, 'moved')).toEqual([]);
+  });
+
   it('a field owned by another manager is a reported conflict, taken over only with upgrade.force', async () => {
     const ns = await testNamespace('hr-ssa');
     operator();

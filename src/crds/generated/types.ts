@@ -337,6 +337,8 @@ export interface HelmReleaseStatus {
   conditions?: Condition[];
   /** Helm release name in use. */
   releaseName?: string;
+  /** Namespace of the Helm release in use (its records and objects). */
+  releaseNamespace?: string;
   /** Helm revision now deployed. */
   releaseRevision?: number;
   /** Name of the deployed chart. */

@@ -3,9 +3,10 @@
  * 1. read the HelmRelease fresh from the API server (status counters must not come from a lagging cache);
  * 2. being deleted → uninstall and release the finalizer (finalizer.ts);
  * 3. suspended → nothing (Ready reason Suspended); dependencies not Ready → wait (DependencyNotReady);
- * 4. resolve the desired state (values, chart, digest); errors keep their codes (ChartNotFound, …);
- * 5. plan and act (act.ts), rendering only when an action needs it;
- * 6. report status derived from the records (finish.ts) and requeue after `interval` with jitter.
+ * 4. releaseName or targetNamespace changed → uninstall the release status names first (move.ts);
+ * 5. resolve the desired state (values, chart, digest); errors keep their codes (ChartNotFound, …);
+ * 6. plan and act (act.ts), rendering only when an action needs it;
+ * 7. report status derived from the records (finish.ts) and requeue after `interval` with jitter.
  * An in-sync release is read, planned and reported with reads only: no render, no write.
  */
 import type { Logger } from 'pino';
@@ -18,6 +19,7 @@ import { finalizeRelease, ensureFinalizer } from './finalizer.js';
 import { finish, retryDelay } from './finish.js';
 import { Reason } from './conditions.js';
 import { resolveDesired } from './inputs.js';
+import { moveRelease } from './move.js';
 import type { ProgressReporter, ReleaseDriver, ReleaseDriverDeps, ReleaseOutcome, ReleaseScope } from './types.js';
 
 /** `system:serviceaccount:<ns>:<sa>` for the release's ServiceAccount or the operator default, if any. */
@@ -28,10 +30,10 @@ export function impersonationOf(hr: HelmRelease, spec: HelmReleaseSpec, defaultS
 
 /** The release of the HelmRelease; on deletion, the one status says was managed, when it says so. */
 function scopeOf(hr: HelmRelease, spec: HelmReleaseSpec, deps: ReleaseDriverDeps, log: Logger, signal: AbortSignal): ReleaseScope {
-  const desiredName = spec.releaseName ?? hr.metadata.name ?? '';
-  const name = hr.metadata.deletionTimestamp !== undefined ? (hr.status?.releaseName ?? desiredName) : desiredName;
+  const desired = { name: spec.releaseName ?? hr.metadata.name ?? '', namespace: spec.targetNamespace ?? hr.metadata.namespace ?? '' };
+  const deleting = hr.metadata.deletionTimestamp !== undefined;
   const scope: ReleaseScope = {
-    release: { name, namespace: spec.targetNamespace ?? hr.metadata.namespace ?? '' },
+    release: deleting ? { name: hr.status?.releaseName ?? desired.name, namespace: hr.status?.releaseNamespace ?? desired.namespace } : desired,
     ownerUid: hr.metadata.uid ?? '',
     ownerName: `${hr.metadata.namespace ?? ''}/${hr.metadata.name ?? ''}`,
     maxHistory: spec.maxHistory ?? 10,
@@ -80,6 +82,8 @@ export function releaseDriver(deps: ReleaseDriverDeps): ReleaseDriver {
         requeueAfterMs: deps.dependencyRequeueMs ?? 10_000,
       };
     }
+    const moving = await moveRelease({ deps, hr, spec, scope, timeoutMs, progress });
+    if (moving !== undefined) return moving;
     const ctx = deps.contextFor(scope);
     const caps = await deps.capabilities();
     const call = scope.impersonate === undefined ? { signal } : { impersonate: scope.impersonate, signal };

@@ -16,7 +16,7 @@ import type { StoredRelease } from '../storage.js';
 /** The status fields {@link releaseStatus} owns. */
 export type ReleaseStatusFields = Pick<
   HelmReleaseStatus,
-  'releaseName' | 'releaseRevision' | 'chartName' | 'chartVersion' | 'appVersion' | 'valuesDigest' | 'inventory' | 'history'
+  'releaseName' | 'releaseNamespace' | 'releaseRevision' | 'chartName' | 'chartVersion' | 'appVersion' | 'valuesDigest' | 'inventory' | 'history'
 >;
 
 /** The action that wrote a revision, from Helm's descriptions (a superseded revision: install for v1). */
@@ -69,6 +69,7 @@ export async function releaseStatus(ctx: ActionContext, release: ReleaseRef, his
   const meta = deployed?.chart?.metadata;
   return {
     releaseName: release.name,
+    releaseNamespace: release.namespace,
     releaseRevision: deployed?.version,
     chartName: meta?.name,
     chartVersion: meta?.version,

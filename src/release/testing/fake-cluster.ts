@@ -39,6 +39,11 @@ export class FakeApplier implements ReleaseApplier {
     this.failures.set(`${verb} ${target}`, error);
   }
 
+  /** Undoes {@link fail}. */
+  heal(verb: 'apply' | 'dry-run' | 'get' | 'delete', target: string): void {
+    this.failures.delete(`${verb} ${target}`);
+  }
+
   /** Puts an object in place without logging a call. */
   seed(obj: KubeObject): void {
     this.objects.set(key(refOf(obj)), structuredClone(obj));

@@ -1,0 +1,67 @@
+/**
+ * Moving a release: when spec.releaseName or spec.targetNamespace changes, status.releaseName and
+ * status.releaseNamespace still name the release the HelmRelease installed. Helm cannot rename a release, so,
+ * as Flux does, the old one is uninstalled first (pre/post-delete hooks, deletion in uninstall order, wait
+ * until gone, records purged unless uninstall.keepHistory) and the new one is then installed by the normal
+ * plan. Until the old release is gone nothing is installed under the new name: a failed uninstall is retried
+ * (reason UninstallFailed). A release another HelmRelease manages is not uninstalled (claim.ts).
+ */
+import type { HelmRelease, HelmReleaseSpec } from '../../crds/generated/types.js';
+import { refOf } from '../../runtime/object.js';
+import type { ReleaseRef } from '../actions/context.js';
+import { uninstall } from '../actions/uninstall.js';
+import { ReleaseStatus } from '../record.js';
+import { claimedBy } from './claim.js';
+import { Reason } from './conditions.js';
+import { retryDelay } from './finish.js';
+import type { ProgressReporter, ReleaseDriverDeps, ReleaseOutcome, ReleaseScope } from './types.js';
+
+/** The release status says the HelmRelease manages, when it is not the one the spec asks for. */
+export function previousRelease(hr: HelmRelease, desired: ReleaseRef): ReleaseRef | undefined {
+  const name = hr.status?.releaseName;
+  if (name === undefined || name === '') return undefined;
+  const namespace = hr.status?.releaseNamespace ?? hr.metadata.namespace ?? '';
+  return name === desired.name && namespace === desired.namespace ? undefined : { name, namespace };
+}
+
+/** What {@link moveRelease} needs. */
+export interface MoveInput {
+  deps: ReleaseDriverDeps;
+  hr: HelmRelease;
+  spec: HelmReleaseSpec;
+  scope: ReleaseScope;
+  timeoutMs: number;
+  progress: ProgressReporter;
+}
+
+/** Uninstalls the previous release when the spec moved it; an outcome to report when that failed. */
+export async function moveRelease(input: MoveInput): Promise<ReleaseOutcome | undefined> {
+  const { deps, hr, spec, scope } = input;
+  const previous = previousRelease(hr, scope.release);
+  if (previous === undefined) return undefined;
+  const ctx = deps.contextFor({ ...scope, release: previous });
+  const newest = await ctx.storage.latest(previous.name);
+  const keepHistory = spec.uninstall?.keepHistory === true;
+  if (newest === undefined || newest.record.info.status === ReleaseStatus.Uninstalled) return undefined;
+  if ((await claimedBy(deps, hr, newest)) !== undefined) return undefined;
+  const from = `${previous.namespace}/${previous.name}`;
+  const to = `${scope.release.namespace}/${scope.release.name}`;
+  await input.progress.progress({ phase: 'progressing', reason: Reason.Uninstalling, message: `uninstalling ${from}: the release moved to ${to}` });
+  const now = deps.now ?? Date.now;
+  const started = now();
+  let outcome;
+  try {
+    outcome = await uninstall(ctx, { release: previous, options: { timeoutMs: input.timeoutMs, disableHooks: spec.uninstall?.disableHooks, keepHistory, wait: true } });
+  } catch (err) {
+    deps.onAction?.('uninstall', 'error', (now() - started) / 1000);
+    throw err;
+  }
+  deps.onAction?.('uninstall', outcome.status, (now() - started) / 1000);
+  if (outcome.status === 'failed') {
+    const message = `the release moved from ${from} to ${to}, and uninstalling ${from} failed: ${outcome.error.message}`;
+    await deps.events.record(refOf(hr), { type: 'Warning', reason: Reason.UninstallFailed, action: 'Uninstall', note: message });
+    return { state: { phase: 'retrying', reason: Reason.UninstallFailed, message }, requeueAfterMs: retryDelay((hr.status?.failures ?? 0) + 1) };
+  }
+  await deps.events.record(refOf(hr), { type: 'Normal', reason: 'UninstallSucceeded', action: 'Uninstall', note: `uninstalled ${from}: the release moved to ${to}` });
+  return undefined;
+}
