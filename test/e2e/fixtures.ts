@@ -5,7 +5,7 @@
  *   9.0.0 carries a 1.5 MiB incompressible file, so its release record is too large;
  * - `helmapp` (Go templates): ConfigMap, Deployment, Service;
  * - `hookapp` (EJS): a ConfigMap and Jobs for the six install/upgrade/delete hook events, with weights and
- *   delete policies; a value makes the second pre-upgrade Job fail;
+ *   delete policies; values make the second pre-upgrade Job or the pre-delete Job fail;
  * - `crdapp` (EJS): a CRD in crds/ and a custom resource of its kind in templates/;
  * - `testedapp` (EJS): a ConfigMap and two chart tests (`helm.sh/hook: test`), a bare Pod that a value makes
  *   fail and a Job deleted when it succeeds.
@@ -163,11 +163,12 @@ export const HOOKS = {
 
 function hookFiles(): Record<string, string> {
   const files: Record<string, string> = {
-    'values.yaml': 'message: hello\nfailPreUpgrade: false\n',
+    'values.yaml': 'message: hello\nfailPreUpgrade: false\nfailPreDelete: false\n',
     'templates/configmap.yaml.ejs': configMapEjs,
   };
   for (const [name, [event, weight, policy]] of Object.entries(HOOKS)) {
-    files[`templates/hook-${name}.yaml.ejs`] = hookJob(name, event, weight, policy, name === 'pre-upgrade-b' ? 'Values.failPreUpgrade' : undefined);
+    const fails = name === 'pre-upgrade-b' ? 'Values.failPreUpgrade' : name === 'pre-delete' ? 'Values.failPreDelete' : undefined;
+    files[`templates/hook-${name}.yaml.ejs`] = hookJob(name, event, weight, policy, fails);
   }
   return files;
 }

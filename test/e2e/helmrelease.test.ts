@@ -210,6 +210,28 @@ describe('HelmRelease', () => {
     expect(await jobs()).toEqual(['pre-delete', 'pre-install-late', 'pre-upgrade-a', 'post-upgrade'].sort());
   });
 
+  it('a failed uninstall keeps the finalizer and says why; uninstall.disableHooks then lets it finish without hooks', async () => {
+    const ns = await testNamespace('hr-unfinished');
+    operator();
+    const jobs = async (): Promise<string[]> => (await clients().batch.listNamespacedJob({ namespace: ns })).items.map((j) => j.metadata?.name ?? '').sort();
+    await createRelease(ns, 'stuck', { chart: chart('hookapp', '1.0.0'), values: { failPreDelete: true }, timeout: '30s' });
+    await waitRevision(ns, 'stuck', 1, 'InstallSucceeded');
+    await deleteRelease(ns, 'stuck');
+    const stuck = await waitFor('the uninstall failed', async () => {
+      const h = await getRelease(ns, 'stuck');
+      return conditionOf(h?.status, 'Ready')?.reason === 'UninstallFailed' ? h : undefined;
+    }, 120_000);
+    expect(stuck.metadata.finalizers).toEqual(['maglev.io/helmrelease']);
+    expect(conditionOf(stuck.status, 'Ready')?.message).toContain('pre-delete');
+    expect((await configMap(ns, 'stuck-config'))?.data).toEqual({ message: 'hello' });
+    await patchRelease(ns, 'stuck', { spec: { uninstall: { disableHooks: true } } });
+    await waitGone(ns, 'stuck');
+    expect(await configMap(ns, 'stuck-config')).toBeUndefined();
+    expect(await recordNames(ns, 'stuck')).toEqual([]);
+    // The failed pre-delete Job is still there (no hook-failed policy); post-delete never ran.
+    expect((await jobs()).filter((j) => j.endsWith('-delete'))).toEqual(['pre-delete']);
+  });
+
   it('a Deployment that never becomes ready fails the release after the timeout, naming it', async () => {
     const ns = await testNamespace('hr-wait');
     operator();
