@@ -8,7 +8,7 @@
  */
 import { API_VERSION, type HelmRelease, type HelmReleaseSpec } from '../../crds/generated/types.js';
 import { refOf } from '../../runtime/object.js';
-import type { ActionContext } from '../actions/context.js';
+import type { ActionContext, ActionOutcome, ReleaseRef } from '../actions/context.js';
 import { uninstall } from '../actions/uninstall.js';
 import { ReleaseStatus } from '../record.js';
 import { claimedBy } from './claim.js';
@@ -42,6 +42,27 @@ export async function removeFinalizer(deps: Pick<ReleaseDriverDeps, 'objects'>, 
   await deps.objects.mergePatch(hrRef(hr), { metadata: { finalizers, resourceVersion: latest.metadata.resourceVersion } });
 }
 
+/** Uninstalls `release` with the spec's uninstall options (waiting until gone), timed for the action metrics. */
+export async function timedUninstall(
+  deps: Pick<ReleaseDriverDeps, 'onAction' | 'now'>,
+  ctx: ActionContext,
+  release: ReleaseRef,
+  spec: HelmReleaseSpec,
+  timeoutMs: number,
+): Promise<ActionOutcome> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  try {
+    const options = { timeoutMs, disableHooks: spec.uninstall?.disableHooks, keepHistory: spec.uninstall?.keepHistory === true, wait: true };
+    const outcome = await uninstall(ctx, { release, options });
+    deps.onAction?.('uninstall', outcome.status, (now() - started) / 1000);
+    return outcome;
+  } catch (err) {
+    deps.onAction?.('uninstall', 'error', (now() - started) / 1000);
+    throw err;
+  }
+}
+
 /** Everything {@link finalizeRelease} needs. */
 export interface FinalizeInput {
   deps: ReleaseDriverDeps;
@@ -66,15 +87,7 @@ export async function finalizeRelease(input: FinalizeInput): Promise<ReleaseOutc
   const keep = spec.uninstall?.keepHistory === true;
   if (latest !== undefined && !(latest.info.status === ReleaseStatus.Uninstalled && keep)) {
     await input.progress.progress({ phase: 'progressing', reason: Reason.Uninstalling, message: `uninstalling ${release.namespace}/${release.name}: the HelmRelease is being deleted` });
-    const started = (deps.now ?? Date.now)();
-    let outcome;
-    try {
-      outcome = await uninstall(ctx, { release, options: { timeoutMs: input.timeoutMs, disableHooks: spec.uninstall?.disableHooks, keepHistory: keep, wait: true } });
-    } catch (err) {
-      deps.onAction?.('uninstall', 'error', ((deps.now ?? Date.now)() - started) / 1000);
-      throw err;
-    }
-    deps.onAction?.('uninstall', outcome.status, ((deps.now ?? Date.now)() - started) / 1000);
+    const outcome = await timedUninstall(deps, ctx, release, spec, input.timeoutMs);
     await deps.events.record(refOf(hr), outcomeEvent('uninstall', outcome));
     if (outcome.status === 'failed') {
       const message = `uninstall failed; the finalizer ${FINALIZER} stays until it succeeds: ${outcome.error.message}`;

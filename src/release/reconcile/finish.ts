@@ -27,6 +27,11 @@ export function jittered(intervalMs: number, random: () => number = Math.random)
   return Math.round(intervalMs * (0.9 + 0.2 * random()));
 }
 
+/** When an in-sync release is looked at again: `spec.interval` (default 10 min) with jitter. */
+function nextCheck(spec: HelmReleaseSpec, deps: Pick<ReleaseDriverDeps, 'random'>): number {
+  return jittered(spec.interval === undefined ? DEFAULT_INTERVAL_MS : parseDuration(spec.interval, 'spec.interval'), deps.random);
+}
+
 /** Delay before retrying after the `failures`-th failure in a row: 5 s doubling, at most 5 min. */
 export function retryDelay(failures: number): number {
   return Math.min(5_000 * 2 ** Math.max(0, failures - 1), 5 * 60_000);
@@ -68,7 +73,7 @@ export async function finish(input: FinishInput): Promise<ReleaseOutcome> {
     conditions.set(Drifted.Type, drift.condition);
     if (drift.failure === undefined) {
       state = { phase: 'ready', reason: released.reason, message: released.message };
-      requeueAfterMs = jittered(spec.interval === undefined ? DEFAULT_INTERVAL_MS : parseDuration(spec.interval, 'spec.interval'), deps.random);
+      requeueAfterMs = nextCheck(spec, deps);
     } else {
       state = { phase: 'retrying', reason: drift.failure.code, message: drift.failure.message };
       requeueAfterMs = retryDelay((status.failures ?? 0) + 1);
@@ -78,7 +83,7 @@ export async function finish(input: FinishInput): Promise<ReleaseOutcome> {
     state = { phase: 'stalled', ...ready };
     conditions.set(ConditionType.Stalled, { type: ConditionType.Stalled, status: 'True', reason: p.reason, message: p.message });
     // Look again now and then: the other HelmRelease may go away, and then its release is adopted.
-    if (result.claimed === true) requeueAfterMs = jittered(spec.interval === undefined ? DEFAULT_INTERVAL_MS : parseDuration(spec.interval, 'spec.interval'), deps.random);
+    if (result.claimed === true) requeueAfterMs = nextCheck(spec, deps);
   } else if (p.action === 'wait') {
     state = { phase: 'progressing', reason: p.reason, message: p.message };
     requeueAfterMs = p.retryAfterMs ?? 10_000;

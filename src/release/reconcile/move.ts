@@ -9,10 +9,10 @@
 import type { HelmRelease, HelmReleaseSpec } from '../../crds/generated/types.js';
 import { refOf } from '../../runtime/object.js';
 import type { ReleaseRef } from '../actions/context.js';
-import { uninstall } from '../actions/uninstall.js';
 import { ReleaseStatus } from '../record.js';
 import { claimedBy } from './claim.js';
 import { Reason } from './conditions.js';
+import { timedUninstall } from './finalizer.js';
 import { retryDelay } from './finish.js';
 import type { ProgressReporter, ReleaseDriverDeps, ReleaseOutcome, ReleaseScope } from './types.js';
 
@@ -41,22 +41,12 @@ export async function moveRelease(input: MoveInput): Promise<ReleaseOutcome | un
   if (previous === undefined) return undefined;
   const ctx = deps.contextFor({ ...scope, release: previous });
   const newest = await ctx.storage.latest(previous.name);
-  const keepHistory = spec.uninstall?.keepHistory === true;
   if (newest === undefined || newest.record.info.status === ReleaseStatus.Uninstalled) return undefined;
   if ((await claimedBy(deps, hr, newest)) !== undefined) return undefined;
   const from = `${previous.namespace}/${previous.name}`;
   const to = `${scope.release.namespace}/${scope.release.name}`;
   await input.progress.progress({ phase: 'progressing', reason: Reason.Uninstalling, message: `uninstalling ${from}: the release moved to ${to}` });
-  const now = deps.now ?? Date.now;
-  const started = now();
-  let outcome;
-  try {
-    outcome = await uninstall(ctx, { release: previous, options: { timeoutMs: input.timeoutMs, disableHooks: spec.uninstall?.disableHooks, keepHistory, wait: true } });
-  } catch (err) {
-    deps.onAction?.('uninstall', 'error', (now() - started) / 1000);
-    throw err;
-  }
-  deps.onAction?.('uninstall', outcome.status, (now() - started) / 1000);
+  const outcome = await timedUninstall(deps, ctx, previous, spec, input.timeoutMs);
   if (outcome.status === 'failed') {
     const message = `the release moved from ${from} to ${to}, and uninstalling ${from} failed: ${outcome.error.message}`;
     await deps.events.record(refOf(hr), { type: 'Warning', reason: Reason.UninstallFailed, action: 'Uninstall', note: message });
