@@ -109,7 +109,7 @@ describe('KubeHookExecutor against a local API server', () => {
 });
 
 describe('kubeApplier', () => {
-  it('answers scope from discovery and forwards refresh', async () => {
+  it('answers scope from discovery; awaitServed re-reads discovery past the cache', async () => {
     const server = await startFakeApiServer((req) => (discovery[req.path] !== undefined ? { status: 200, body: discovery[req.path] } : { status: 404 }));
     try {
       const client = new KubeApiClient(server.kubeConfig());
@@ -117,7 +117,7 @@ describe('kubeApplier', () => {
       const applier = kubeApplier(new ResourceClient(client, mapper, 'maglev-operator'), mapper);
       expect(await applier.namespaced('batch/v1', 'Job')).toBe(true);
       expect(await applier.namespaced('v1', 'Namespace')).toBe(false);
-      applier.refresh?.();
+      await applier.awaitServed([{ apiVersion: 'v1', kind: 'Pod' }], 5_000);
       expect(await applier.namespaced('v1', 'Pod')).toBe(true);
       expect(server.requests.filter((r) => r.path === '/api/v1')).toHaveLength(2);
     } finally {

@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { ErrorCode, MaglevError } from '../errors.js';
+import { during } from '../runtime/activity.js';
 import { resourcePath, type ResourceClient, type TargetRef } from '../runtime/apply.js';
 import type { ApiClient } from '../runtime/client.js';
 import { sleep, type Clock } from '../runtime/clock.js';
@@ -100,7 +101,7 @@ export class KubeHookExecutor implements HookExecutor {
       if (left <= 0) {
         throw new MaglevError(ErrorCode.WaitTimeout, `timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${ref.kind} ${ref.namespace}/${ref.name} ${what}`, { where: `${ref.kind}/${ref.name}` });
       }
-      await sleep(clock, Math.min(this.options.pollMs ?? 2000, left));
+      await during(`hook ${ref.kind} ${ref.namespace}/${ref.name} ${what}`, sleep(clock, Math.min(this.options.pollMs ?? 2000, left)));
     }
   }
 
@@ -116,6 +117,8 @@ export function kubeApplier(resources: ResourceClient, mapper: RestMapper): Rele
     get: (ref, opts) => resources.get(ref, opts),
     delete: (ref, opts) => resources.delete(ref, opts),
     namespaced: async (apiVersion, kind) => (await mapper.map(apiVersion, kind)).namespaced,
-    refresh: () => mapper.refresh(),
+    awaitServed: async (kinds, timeoutMs) => {
+      await Promise.all(kinds.map((k) => mapper.waitForKind(k.apiVersion, k.kind, timeoutMs)));
+    },
   };
 }

@@ -21,6 +21,10 @@ function discoveryClient(docs: Map<string, { name: string; kind: string; namespa
   return { client, paths };
 }
 
+async function flush(): Promise<void> {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+
 describe('discovery helpers', () => {
   it.each([
     ['v1', { group: '', version: 'v1' }],
@@ -80,6 +84,39 @@ describe('RestMapper', () => {
     ]);
     clock.advance(2_000);
     expect((await mapper.map('maglev.io/v1alpha1', 'MaglevDistro')).resource).toBe('maglevdistros');
+  });
+
+  it('waitForKind re-reads discovery, bypassing a cached miss, until the kind of a just-established CRD is served', async () => {
+    const docs = new Map<string, { name: string; kind: string; namespaced: boolean }[]>();
+    const { client, paths } = discoveryClient(docs);
+    const clock = new FakeClock();
+    const mapper = new RestMapper(client, { clock, minRefreshIntervalMs: 2_000 });
+    await expect(mapper.map('e2e.maglev.io/v1', 'Gadget')).rejects.toThrow('is not served');
+    const waiting = mapper.waitForKind('e2e.maglev.io/v1', 'Gadget', 10_000);
+    await flush();
+    clock.advance(100);
+    await flush();
+    docs.set('/apis/e2e.maglev.io/v1', [{ name: 'gadgets', kind: 'Gadget', namespaced: true }]);
+    clock.advance(200);
+    expect((await waiting).resource).toBe('gadgets');
+    expect(paths).toEqual(['/apis/e2e.maglev.io/v1', '/apis/e2e.maglev.io/v1', '/apis/e2e.maglev.io/v1', '/apis/e2e.maglev.io/v1']);
+    // The served document is cached for map() again.
+    expect((await mapper.map('e2e.maglev.io/v1', 'Gadget')).namespaced).toBe(true);
+    expect(paths).toHaveLength(4);
+  });
+
+  it('waitForKind gives up with UnknownKind after its timeout', async () => {
+    const { client } = discoveryClient(new Map());
+    const clock = new FakeClock();
+    const mapper = new RestMapper(client, { clock });
+    const waiting = expect(mapper.waitForKind('e2e.maglev.io/v1', 'Gadget', 1_000)).rejects.toThrow(
+      'kind Gadget of e2e.maglev.io/v1 was still not served by discovery 1s after its CRD was established',
+    );
+    for (let i = 0; i < 10; i++) {
+      await flush();
+      clock.advance(200);
+    }
+    await waiting;
   });
 
   it('does not cache a failed discovery request', async () => {

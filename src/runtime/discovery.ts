@@ -8,7 +8,7 @@
 import { ErrorCode, MaglevError } from '../errors.js';
 import { isNotFound } from './api-error.js';
 import type { ApiClient } from './client.js';
-import { realClock, type Clock } from './clock.js';
+import { realClock, sleep, type Clock } from './clock.js';
 import { isRecord } from './object.js';
 
 /** Where a kind lives in the API. */
@@ -88,6 +88,30 @@ export class RestMapper {
     throw new MaglevError(ErrorCode.UnknownKind, `no resource for kind ${kind} in ${apiVersion}: ${served} (is its CRD installed?)`, {
       where: `${apiVersion}/${kind}`,
     });
+  }
+
+  /**
+   * Resolves the mapping once the API server's discovery serves `kind` in `apiVersion`, re-reading that
+   * group version (bypassing the cache) every 100 ms doubling to 1 s. A CRD reports Established before its
+   * group version appears in discovery, and on a busy server the gap lasts seconds: without this wait a
+   * custom resource applied right after its CRD fails with UnknownKind. Rejects with UnknownKind naming the
+   * kind after `timeoutMs`, or with the abort reason when `signal` aborts.
+   */
+  async waitForKind(apiVersion: string, kind: string, timeoutMs: number, signal?: AbortSignal): Promise<ResourceMapping> {
+    const deadline = this.clock.now() + timeoutMs;
+    for (let pauseMs = 100; ; pauseMs = Math.min(pauseMs * 2, 1_000)) {
+      this.cache.delete(apiVersion);
+      const found = (await this.entry(apiVersion)).kinds.get(kind);
+      if (found) return found;
+      const left = deadline - this.clock.now();
+      if (left <= 0) {
+        throw new MaglevError(ErrorCode.UnknownKind, `kind ${kind} of ${apiVersion} was still not served by discovery ${Math.round(timeoutMs / 1000)}s after its CRD was established`, {
+          where: `${apiVersion}/${kind}`,
+        });
+      }
+      await sleep(this.clock, Math.min(pauseMs, left), signal);
+      signal?.throwIfAborted();
+    }
   }
 
   /** Forgets all cached discovery; the next `map` re-reads. Call after applying CRDs. */

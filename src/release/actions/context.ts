@@ -25,8 +25,17 @@ export interface ReleaseApplier {
   delete(ref: TargetRef, opts?: CallOptions): Promise<boolean>;
   /** Whether objects of `kind` in `apiVersion` are namespaced (from discovery); rejects for unknown kinds. */
   namespaced(apiVersion: string, kind: string): Promise<boolean>;
-  /** Forgets cached discovery, so kinds of CRDs just created resolve (RestMapper.refresh). */
-  refresh?(): void;
+  /**
+   * Waits until discovery serves every kind (CRDs just established; RestMapper.waitForKind), so objects of
+   * those kinds can be applied next. Rejects with UnknownKind naming a kind still not served after `timeoutMs`.
+   */
+  awaitServed(kinds: readonly ServedKind[], timeoutMs: number): Promise<void>;
+}
+
+/** A kind a CRD defines, in one of its served versions. */
+export interface ServedKind {
+  apiVersion: string;
+  kind: string;
 }
 
 /** Waits for objects to become ready (kstatus Current); see wait.ts for the polling implementation. */

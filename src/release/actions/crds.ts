@@ -1,12 +1,15 @@
 /**
  * CRDs from the chart's crds/ directories, Helm-style: plain objects applied before anything else, without
  * ownership metadata, never deleted. `Create` creates only the missing ones (Helm's install behaviour);
- * `CreateReplace` also replaces existing ones; `Skip` does nothing. The touched CRDs are then waited for
- * (Established) so the chart's custom resources can be applied right after.
+ * `CreateReplace` also replaces existing ones; `Skip` does nothing. The touched CRDs are then waited for,
+ * within one deadline: Established, and then their kinds served by discovery (the API server reports
+ * Established before discovery lists the new group version; on a busy server the gap lasts seconds), so
+ * the chart's custom resources can be applied right after.
  */
 import type { RenderedObject } from '../../render/types.js';
 import { targetOf } from '../../runtime/apply.js';
-import type { ActionContext, ReleaseRef } from './context.js';
+import { isRecord } from '../../runtime/object.js';
+import type { ActionContext, ReleaseRef, ServedKind } from './context.js';
 import { prepareAll, renderedObjects, type ReleaseObject } from './objects.js';
 import { applyObjects, waitObjects } from './steps.js';
 
@@ -28,7 +31,20 @@ export async function installCrds(
     if (policy === 'CreateReplace' || (await ctx.applier.get(targetOf(crd.object), ctx.call)) === undefined) todo.push(crd);
   }
   if (todo.length === 0) return 0;
+  const deadline = ctx.clock.now() + timeoutMs;
   await applyObjects(ctx, todo, policy === 'CreateReplace');
   await waitObjects(ctx, todo, timeoutMs);
+  await ctx.applier.awaitServed(todo.flatMap((crd) => servedKinds(crd.object)), Math.max(0, deadline - ctx.clock.now()));
   return todo.length;
+}
+
+/** The kinds a CRD object defines: `spec.names.kind` in each version with `served` not false. */
+export function servedKinds(crd: unknown): ServedKind[] {
+  if (!isRecord(crd) || !isRecord(crd.spec) || !isRecord(crd.spec.names)) return [];
+  const { group, names, versions } = crd.spec;
+  if (typeof group !== 'string' || typeof names.kind !== 'string' || !Array.isArray(versions)) return [];
+  const kind = names.kind;
+  return versions.flatMap((v: unknown) =>
+    isRecord(v) && typeof v.name === 'string' && v.served !== false ? [{ apiVersion: `${group}/${v.name}`, kind }] : [],
+  );
 }

@@ -10,7 +10,15 @@ const chart = { metadata: { name: 'web', version: '1.0.0', apiVersion: 'v2' }, l
 const cm = rendered({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-config' }, data: { a: '1' } });
 const deploy = rendered({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', labels: { app: 'web' } }, spec: { replicas: 1 } });
 const role = rendered({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'web-reader', namespace: 'ignored' } });
-const crd = rendered({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' } }, 'web/crds/widgets.yaml');
+const crd = rendered(
+  {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.example.com' },
+    spec: { group: 'example.com', names: { kind: 'Widget', plural: 'widgets' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true }, { name: 'v0', served: false, storage: false }] },
+  },
+  'web/crds/widgets.yaml',
+);
 
 function input(over: Partial<InstallInput> = {}): InstallInput {
   return {
@@ -165,13 +173,14 @@ describe('install', () => {
     expect(w.applier.callsOf('apply')).toEqual([]);
   });
 
-  it('refreshes discovery after creating CRDs so the chart\'s custom resources resolve', async () => {
+  it('waits for discovery to serve the kinds of CRDs it created, which lags behind Established, before applying custom resources', async () => {
     const w = fakeContext();
-    w.applier.unknownUntilRefresh.add('Widget');
+    // The e2e flake of issue 16: discovery missed the kind for a while after the CRD was Established.
+    w.applier.servedAfterReads.set('Widget', 3);
     const widget = rendered({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1' } });
     const outcome = await install(w.ctx, input({ render: fakeRender([cm, widget], [], [crd]) }));
     expect(outcome.status).toBe('succeeded');
-    expect(w.applier.refreshes).toBe(1);
+    expect(w.applier.discoveryReads).toBe(4); // three misses, then served
     expect(w.applier.objects.get('Widget apps/w1')?.metadata?.namespace).toBe('apps');
   });
 

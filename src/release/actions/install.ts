@@ -43,7 +43,7 @@ export async function install(ctx: ActionContext, input: InstallInput): Promise<
   let objects;
   try {
     if (options.createNamespace === true) await ensureNamespace(ctx, release.namespace);
-    if ((await installCrds(ctx, release, render.crds, options.crds ?? 'Create', options.timeoutMs)) > 0) ctx.applier.refresh?.();
+    await installCrds(ctx, release, render.crds, options.crds ?? 'Create', options.timeoutMs);
     objects = await prepareAll(ctx, release, renderedObjects(render.objects));
     await checkOwnership(ctx, release, objects);
   } catch (err) {

@@ -61,7 +61,7 @@ export async function upgrade(ctx: ActionContext, input: UpgradeInput): Promise<
   let previous: ReleaseObject[];
   let existing: Set<string>;
   try {
-    if ((await installCrds(ctx, release, render.crds, options.crds ?? 'Skip', options.timeoutMs)) > 0) ctx.applier.refresh?.();
+    await installCrds(ctx, release, render.crds, options.crds ?? 'Skip', options.timeoutMs);
     objects = await prepareAll(ctx, release, renderedObjects(render.objects));
     previous = await prepareStored(ctx, release, manifestObjects(current.manifest));
     const before = new Set(previous.map((o) => identity(o.object)));

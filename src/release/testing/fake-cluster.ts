@@ -10,7 +10,7 @@ import type { ApplyOptions, TargetRef } from '../../runtime/apply.js';
 import type { KubeObject } from '../../runtime/object.js';
 import { FakeClock } from '../../runtime/testing/fake-clock.js';
 import { memoryLogger } from '../../runtime/testing/logger.js';
-import type { ActionContext, ReadinessWaiter, ReleaseApplier } from '../actions/context.js';
+import type { ActionContext, ReadinessWaiter, ReleaseApplier, ServedKind } from '../actions/context.js';
 import { ReleaseStorage } from '../storage.js';
 import { FakeHookExecutor } from './fake-hook-executor.js';
 import { MemorySecretStore } from './memory-secrets.js';
@@ -29,10 +29,15 @@ export class FakeApplier implements ReleaseApplier {
   /** The options of every apply, in order. */
   readonly applyOptions: ApplyOptions[] = [];
   private readonly failures = new Map<string, Error>();
-  /** Kinds discovery does not know until {@link refresh} (CRDs just created), and kinds never served. */
-  readonly unknownUntilRefresh = new Set<string>();
+  /**
+   * Kinds of CRDs just created, with the number of discovery reads that still miss them: like the API
+   * server, which reports a CRD Established before discovery serves its kind. {@link awaitServed} reads
+   * until they are served. `unserved` kinds are never served.
+   */
+  readonly servedAfterReads = new Map<string, number>();
   readonly unserved = new Set<string>();
-  refreshes = 0;
+  /** Discovery reads made by {@link awaitServed}. */
+  discoveryReads = 0;
 
   /** Makes `verb` (apply, get, delete) on `Kind namespace/name` fail with `error`. */
   fail(verb: 'apply' | 'dry-run' | 'get' | 'delete', target: string, error: Error = new Error(`${verb} ${target} refused`)): void {
@@ -84,16 +89,25 @@ export class FakeApplier implements ReleaseApplier {
 
   /** See {@link ReleaseApplier.namespaced}: everything but a fixed set of cluster-scoped kinds. */
   namespaced(apiVersion: string, kind: string): Promise<boolean> {
-    if (this.unserved.has(kind) || this.unknownUntilRefresh.has(kind)) {
+    if (this.unserved.has(kind) || this.servedAfterReads.has(kind)) {
       return Promise.reject(new MaglevError(ErrorCode.UnknownKind, `no resource for kind ${kind} in ${apiVersion}`, { where: `${apiVersion}/${kind}` }));
     }
     return Promise.resolve(!CLUSTER_SCOPED.has(kind));
   }
 
-  /** See {@link ReleaseApplier.refresh}: kinds of freshly created CRDs become known. */
-  refresh(): void {
-    this.refreshes++;
-    this.unknownUntilRefresh.clear();
+  /** See {@link ReleaseApplier.awaitServed}: reads discovery until each kind's lag has run out. */
+  async awaitServed(kinds: readonly ServedKind[]): Promise<void> {
+    for (const { apiVersion, kind } of kinds) {
+      for (;;) {
+        this.discoveryReads++;
+        if (this.unserved.has(kind)) throw new MaglevError(ErrorCode.UnknownKind, `kind ${kind} of ${apiVersion} was still not served by discovery`);
+        const misses = this.servedAfterReads.get(kind);
+        if (misses === undefined) break;
+        if (misses <= 1) this.servedAfterReads.delete(kind);
+        else this.servedAfterReads.set(kind, misses - 1);
+        await Promise.resolve();
+      }
+    }
   }
 
   /** The logged calls of one verb. */
