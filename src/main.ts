@@ -107,6 +107,7 @@ function newController(name: string, reconciler: Reconciler, opts: Options, log:
         metrics.reconcileTotal.inc({ controller: name, result: outcome });
         metrics.reconcileDuration.observe({ controller: name }, seconds);
       },
+      stuck: () => metrics.reconcileStuck.inc({ controller: name }),
     },
     queue: {
       metrics: {

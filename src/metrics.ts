@@ -9,6 +9,7 @@ export interface Metrics {
   registry: Registry;
   reconcileTotal: Counter<'controller' | 'result'>;
   reconcileDuration: Histogram<'controller'>;
+  reconcileStuck: Counter<'controller'>;
   workqueueDepth: Gauge<'name'>;
   workqueueAdds: Counter<'name'>;
   workqueueRetries: Counter<'name'>;
@@ -38,6 +39,12 @@ export function createMetrics(): Metrics {
       help: 'Time spent in one reconcile, by controller.',
       labelNames: ['controller'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    }),
+    reconcileStuck: new Counter({
+      name: 'maglev_reconcile_stuck_total',
+      help: 'Reconciles that ran longer than the watchdog bound (60 s), by controller; each is also logged with the step it waited on.',
+      labelNames: ['controller'],
       registers,
     }),
     workqueueDepth: new Gauge({ name: 'maglev_workqueue_depth', help: 'Keys waiting in the work queue.', labelNames: ['name'], registers }),

@@ -5,6 +5,7 @@
  * still not ready and why. Time comes from an injected clock, so tests drive it by hand.
  */
 import { ErrorCode, MaglevError } from '../errors.js';
+import { during } from '../runtime/activity.js';
 import type { CallOptions, TargetRef } from '../runtime/apply.js';
 import { sleep, type Clock } from '../runtime/clock.js';
 import type { KubeObject } from '../runtime/object.js';
@@ -41,7 +42,7 @@ export class PollingWaiter implements ReadinessWaiter {
       if (pending.length === 0) return;
       const left = deadline - clock.now();
       if (left <= 0 || this.options.signal?.aborted) throw timeout(notReady, timeoutMs, this.options.signal?.aborted ?? false);
-      await sleep(clock, Math.min(this.options.intervalMs ?? 2000, left), this.options.signal);
+      await during(`readiness of ${pending.map(name).join(', ')}`, sleep(clock, Math.min(this.options.intervalMs ?? 2000, left), this.options.signal));
     }
   }
 
@@ -59,7 +60,7 @@ export class PollingWaiter implements ReadinessWaiter {
         const list = pending.map(name);
         throw new MaglevError(ErrorCode.WaitTimeout, `${pending.length} object(s) still present ${Math.round(timeoutMs / 1000)}s after deletion:\n${list.join('\n')}`, { where: list[0] });
       }
-      await sleep(clock, Math.min(this.options.intervalMs ?? 2000, left), this.options.signal);
+      await during(`deletion of ${pending.map(name).join(', ')}`, sleep(clock, Math.min(this.options.intervalMs ?? 2000, left), this.options.signal));
     }
   }
 }

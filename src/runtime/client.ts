@@ -20,6 +20,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ErrorCode, errorMessage, MaglevError } from '../errors.js';
+import { during } from './activity.js';
 import { ApiStatusError } from './api-error.js';
 
 /** HTTP verbs the operator uses. */
@@ -134,7 +135,7 @@ export class KubeApiClient implements ApiClient {
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     const what = `${req.method} ${req.path}`;
     try {
-      const sent = () => send(url, { ...opts, headers, signal }, payload);
+      const sent = () => during(what, send(url, { ...opts, headers, signal }, payload));
       let answer: { status: number; text: string };
       try {
         answer = await sent();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, MaglevError } from '../errors.js';
+import { during } from './activity.js';
 import { Controller, type ControllerOptions } from './controller.js';
 import type { KubeObject } from './object.js';
 import type { Reconciler, Request, Result } from './reconcile.js';
@@ -193,5 +194,32 @@ describe('Controller', () => {
     await flush();
     expect(seen).toEqual(['good-owner']);
     expect(lines.some((l) => l.msg === 'event mapper threw; event dropped')).toBe(true);
+  });
+
+  it('logs each reconcile start and outcome, and a reconcile past the watchdog bound with the step it waits on, counted once', async () => {
+    let release = (): void => {};
+    const stuck: number[] = [];
+    const { controller, clock, lines } = setup(
+      () =>
+        during('GET /api/v1/namespaces/ns/pods/p', new Promise<void>((resolve) => (release = resolve))).then(() => ({})),
+      { watchdogMs: 60_000, metrics: { stuck: () => stuck.push(1) } },
+    );
+    const cache = new FakeCache<KubeObject>();
+    controller.watch(cache);
+    cache.set(obj('ns', 'slow'));
+    controller.start();
+    await flush();
+    expect(lines.filter((l) => l.name === 'slow').map((l) => l.msg)).toEqual(['reconcile started']);
+    clock.advance(60_000);
+    clock.advance(60_000);
+    const warnings = lines.filter((l) => l.msg === 'reconcile still running');
+    expect(warnings).toHaveLength(2);
+    expect(warnings[1]).toMatchObject({ name: 'slow', runningSeconds: 120, waitingOn: 'GET /api/v1/namespaces/ns/pods/p', waitingSeconds: 120 });
+    expect(stuck).toEqual([1]);
+    release();
+    await flush();
+    expect(lines.at(-1)).toMatchObject({ msg: 'reconcile finished', outcome: 'success' });
+    clock.advance(120_000);
+    expect(lines.filter((l) => l.msg === 'reconcile still running')).toHaveLength(2);
   });
 });

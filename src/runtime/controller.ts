@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { errorMessage, isMaglevError } from '../errors.js';
+import { trackActivity, type Activity } from './activity.js';
 import { realClock, type Clock } from './clock.js';
 import type { KubeObject } from './object.js';
 import {
@@ -26,6 +27,8 @@ export interface ControllerMetrics {
   reconciled?(outcome: ReconcileOutcome, seconds: number): void;
   /** Number of reconciles running now. */
   active?(n: number): void;
+  /** A reconcile has run longer than the watchdog bound (called once per such reconcile). */
+  stuck?(): void;
 }
 
 /** Options for {@link Controller}. `workers` defaults to 2. */
@@ -40,6 +43,11 @@ export interface ControllerOptions {
   clock?: Clock;
   /** Makes reconcile ids for log lines; default random UUIDs. */
   newReconcileId?: () => string;
+  /**
+   * A reconcile running longer than this is logged (warn) with the step it is waiting on, again after each
+   * further period, and counted once through `metrics.stuck`. Default 60 s.
+   */
+  watchdogMs?: number;
 }
 
 /** Maps a changed object to the requests it should trigger (default: the object itself). */
@@ -131,9 +139,17 @@ export class Controller {
     const log = this.log.child({ namespace: req.namespace, name: req.name, reconcileId });
     const startedAt = this.clock.now();
     this.setActive(+1);
+    log.debug('reconcile started');
     let outcome: ReconcileOutcome = ReconcileOutcome.Error;
+    let stopWatchdog = (): void => {};
     try {
-      const result = await this.opts.reconciler(req, { log, signal: this.abort.signal });
+      const result = await trackActivity(
+        () => this.clock.now(),
+        (activity) => {
+          stopWatchdog = this.watchdog(log, startedAt, activity);
+          return this.opts.reconciler(req, { log, signal: this.abort.signal });
+        },
+      );
       outcome = classifyOutcome({ threw: false, result });
       this.queue.forget(key);
       if (outcome === ReconcileOutcome.Requeue) this.queue.addAfter(key, result.requeueAfterMs ?? 0);
@@ -149,11 +165,36 @@ export class Controller {
         log.warn({ code, err: errorMessage(err), retries: this.queue.numRequeues(key) }, 'reconcile failed; will retry');
       }
     } finally {
+      stopWatchdog();
       this.queue.done(key);
       this.setActive(-1);
       const seconds = (this.clock.now() - startedAt) / 1000;
       this.safely(() => this.opts.metrics?.reconciled?.(outcome, seconds));
     }
+  }
+
+  /** Arms the watchdog of one reconcile (see `watchdogMs`); returns its cancel function. */
+  private watchdog(log: Logger, startedAt: number, activity: () => Activity): () => void {
+    const periodMs = this.opts.watchdogMs ?? 60_000;
+    let counted = false;
+    let cancel = (): void => {};
+    const arm = (): void => {
+      cancel = this.clock.setTimer(periodMs, () => {
+        const now = this.clock.now();
+        const step = activity();
+        log.warn(
+          { runningSeconds: Math.round((now - startedAt) / 1000), waitingOn: step.what, waitingSeconds: Math.round((now - step.since) / 1000) },
+          'reconcile still running',
+        );
+        if (!counted) {
+          counted = true;
+          this.safely(() => this.opts.metrics?.stuck?.());
+        }
+        arm();
+      });
+    };
+    arm();
+    return () => cancel();
   }
 
   private setActive(delta: number): void {

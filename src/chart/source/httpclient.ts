@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { ErrorCode, MaglevError } from '../../errors.js';
+import { during } from '../../runtime/activity.js';
 
 /** Credentials from a HelmRelease's secretRef; `caFile` holds PEM text (not a path). */
 export interface Credentials {
@@ -169,7 +170,7 @@ export async function httpGet(url: string, opts: GetOptions): Promise<HttpRespon
   try {
     for (let hop = 0; ; hop++) {
       checkScheme(current, opts, hop > 0);
-      const res = await once(current, opts, controller.signal);
+      const res = await during(`${opts.what}: GET ${redactUrl(current)}`, once(current, opts, controller.signal));
       const location = res.headers.location;
       if (![301, 302, 303, 307, 308].includes(res.status) || location === undefined) return { ...res, url: current.toString() };
       if (hop >= (opts.maxRedirects ?? 10)) throw fail(ErrorCode.ChartFetchFailed, `${opts.what}: too many redirects from ${redactUrl(url)}`, url);

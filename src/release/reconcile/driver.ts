@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { withHelmReleaseDefaults } from '../../crds/defaults.js';
 import { parseDuration } from '../../crds/duration.js';
 import { API_VERSION, type HelmRelease, type HelmReleaseSpec } from '../../crds/generated/types.js';
+import { during } from '../../runtime/activity.js';
 import { getCondition } from '../../runtime/conditions.js';
 import { planAndAct } from './act.js';
 import { finalizeRelease, ensureFinalizer } from './finalizer.js';
@@ -89,12 +90,12 @@ export function releaseDriver(deps: ReleaseDriverDeps): ReleaseDriver {
     const call = scope.impersonate === undefined ? { signal } : { impersonate: scope.impersonate, signal };
     const desired = await resolveDesired(deps, hr.metadata.namespace ?? '', spec, call, caps.kubeVersion);
     const render = (revision: number, isInstall: boolean) =>
-      deps.render({
+      during(`rendering revision ${revision} of ${scope.release.namespace}/${scope.release.name}`, () => deps.render({
         chart: desired.prepared.chart,
         values: desired.prepared.values,
         release: { name: scope.release.name, namespace: scope.release.namespace, revision, isInstall, isUpgrade: !isInstall },
         capabilities: caps,
-      });
+      }));
     const result = await planAndAct({ deps, hr, spec, scope, ctx, desired, timeoutMs, render, progress, beforeAction: () => ensureFinalizer(deps, hr) });
     return finish({ deps, hr, spec, scope, ctx, result });
   };

@@ -13,6 +13,7 @@ import type { Values } from '../../chart/types.js';
 import { valuesDigest } from '../../chart/values.js';
 import type { HelmReleaseSpec } from '../../crds/generated/types.js';
 import { ErrorCode, MaglevError } from '../../errors.js';
+import { during } from '../../runtime/activity.js';
 import type { CallOptions, TargetRef } from '../../runtime/apply.js';
 import { isRecord, type KubeObject } from '../../runtime/object.js';
 import type { ReleaseDriverDeps } from './types.js';
@@ -103,11 +104,11 @@ export async function resolveDesired(
   const credentials = secretRef === undefined ? undefined : await readCredentials(deps, namespace, secretRef.name, call);
   let configMap: ConfigMapData | undefined;
   if (configMapRef !== undefined) configMap = await readData(deps, ref('ConfigMap', namespace, configMapRef.name), call);
-  const fetched = await deps.fetchChart(spec.chart, {
+  const fetched = await during(`fetching chart ${spec.chart.name ?? spec.chart.url ?? ''}`, () => deps.fetchChart(spec.chart, {
     ...(deps.chartCache === undefined ? {} : { cache: deps.chartCache }),
     ...(credentials === undefined ? {} : { credentials }),
     ...(configMap === undefined ? {} : { configMap }),
-  });
+  }));
   const prepared = prepareChart(fetched.chart, config, kubeVersion === undefined ? {} : { kubeVersion });
   return { fetched, prepared, config, digest: valuesDigest(config) };
 }
