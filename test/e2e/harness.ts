@@ -88,7 +88,8 @@ export interface OperatorProcess {
  */
 export function startOperator(args: string[] = [], env: Record<string, string> = {}): OperatorProcess {
   const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli', 'main.js'), 'operator', ...args], {
-    env: { ...process.env, KUBECONFIG: inject('kubeconfig'), ...env },
+    // Debug level, so the log printed for a failed test shows every reconcile's start and outcome.
+    env: { ...process.env, KUBECONFIG: inject('kubeconfig'), MAGLEV_LOG_LEVEL: 'debug', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
