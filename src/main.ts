@@ -4,6 +4,7 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
+import { FIELD_MANAGER } from './constants.js';
 import { API_VERSION, KINDS, PLURALS, type HelmRelease, type MaglevDistro } from './crds/index.js';
 import { helmReleaseReconciler } from './controllers/helmrelease.js';
 import { maglevDistroReconciler } from './controllers/maglevdistro.js';
@@ -32,8 +33,6 @@ import { closeRenderer, renderChart, warmUpRenderer } from './render/index.js';
 import { ClusterCapabilities, kubeActionContexts, releaseDriver, type ActionObserver } from './release/index.js';
 import { realClock } from './runtime/clock.js';
 
-/** Field manager of every write the operator makes. */
-export const FIELD_MANAGER = 'maglev-operator';
 
 /** Runs the operator until SIGTERM/SIGINT or lost leadership; resolves the process exit code. */
 export async function run(argv: string[]): Promise<number> {

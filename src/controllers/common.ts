@@ -4,6 +4,7 @@
  * kind's real work (releases for HelmRelease, plans for MaglevDistro) and reports where it stands.
  */
 import type { Logger } from 'pino';
+import { TriggerAnnotation } from '../constants.js';
 import { ErrorCode, MaglevError, errorMessage, isMaglevError } from '../errors.js';
 import type { Problem } from '../crds/index.js';
 import {
@@ -22,8 +23,6 @@ import type { Reconciler, Result } from '../runtime/reconcile.js';
 import { patchStatus, type StatusClient } from '../runtime/status.js';
 import type { CacheReader } from '../runtime/store.js';
 
-/** Annotation a user sets (to any new token) to ask for a reconcile now. */
-export const RECONCILE_REQUESTED_AT = 'maglev.io/reconcile-requested-at';
 
 /** The status fields every maglev.io object carries. */
 export interface CommonStatus {
@@ -137,7 +136,7 @@ async function writeStatus<T extends ManagedObject<S>, S extends CommonStatus>(
   at: Date,
 ): Promise<S | undefined> {
   const generation = obj.metadata?.generation;
-  const requested = obj.metadata?.annotations?.[RECONCILE_REQUESTED_AT];
+  const requested = obj.metadata?.annotations?.[TriggerAnnotation.ReconcileRequestedAt];
   const result = await patchStatus<ManagedObject<S>>(deps.client, obj, (current) => {
     const base = (current ?? {}) as S;
     const next: S = { ...base, ...outcome.status, observedGeneration: generation };

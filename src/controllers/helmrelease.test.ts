@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HelmRelease } from '../crds/index.js';
 import { isMaglevError, MaglevError } from '../errors.js';
 import { releaseDriver } from '../release/reconcile/driver.js';
-import { FINALIZER } from '../release/reconcile/finalizer.js';
+import { HELMRELEASE_FINALIZER as FINALIZER } from '../constants.js';
 import { defaultObjects, driverWorld, HR, type DriverWorld } from '../release/testing/fake-driver.js';
 import { rendered, renderedHook, fakeRender } from '../release/testing/fixtures.js';
 import { memoryLogger } from '../runtime/testing/logger.js';

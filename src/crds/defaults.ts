@@ -3,14 +3,11 @@
  * controllers read the same values from the schema source instead of repeating them, and objects built
  * in tests or read from older API servers look like served objects.
  */
+import { isRecord } from '../runtime/object.js';
 import type { HelmReleaseSpec, MaglevDistroSpec } from './generated/types.js';
 import { helmReleaseSpec } from './helmrelease.js';
 import { maglevDistroSpec } from './maglevdistro.js';
 import type { Schema } from './schema.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * A copy of `value` with the defaults of `schema` filled in: a missing property with a default gets a

@@ -20,14 +20,14 @@ import { isDeepStrictEqual } from 'node:util';
 import { compareKinds, InstallOrder } from '../render/order.js';
 import { isConflict } from '../runtime/api-error.js';
 import { targetOf, type TargetRef } from '../runtime/apply.js';
-import type { KubeObject } from '../runtime/object.js';
-import { FIELD_MANAGER, type ActionContext, type ReleaseRef } from './actions/context.js';
+import { DRIFT_DETECTION_KEY, FIELD_MANAGER } from '../constants.js';
+import { isRecord, type KubeObject } from '../runtime/object.js';
+import { type ActionContext, type ReleaseRef } from './actions/context.js';
 import { describe, manifestObjects, prepareStored, type ReleaseObject } from './actions/objects.js';
 import { wrap } from './actions/steps.js';
 import type { ReleaseRecord } from './record.js';
 
 /** Label or annotation; the value `disabled` keeps an object out of drift detection. */
-export const DRIFT_DETECTION_KEY = 'maglev.io/drift-detection';
 
 /** Metadata fields the API server maintains on every write, which are not part of an object's content. */
 const BOOKKEEPING = ['managedFields', 'resourceVersion', 'generation'];
@@ -74,9 +74,6 @@ export function comparable(obj: KubeObject): Record<string, unknown> {
   return { ...rest, metadata };
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** The paths (`.spec.template.spec.containers[0].image`) where `a` and `b` differ, at most `limit`. */
 export function differences(a: unknown, b: unknown, limit = MAX_PATHS, path = ''): string[] {

@@ -10,7 +10,7 @@ export * from './secrets.js';
 export { ReleaseStorage, MAX_RECORD_BYTES, type StoredRelease, type ReleaseStorageOptions } from './storage.js';
 export { KubeSecretStore, type KubeSecretStoreOptions } from './kube-secrets.js';
 export { objectStatus, isCurrent, ReadyStatus, type ObjectStatus } from './readiness.js';
-export { plan, TriggerAnnotation, type Plan, type PlanAction, type PlanInput, type RecordSummary } from './planner.js';
+export { plan, type Plan, type PlanAction, type PlanInput, type RecordSummary } from './planner.js';
 export { rollbackTarget } from './planner-remediation.js';
 export { summarizeRecord } from './summary.js';
 export { recordAttempt, type AttemptInput, type AttemptStatus } from './attempts.js';

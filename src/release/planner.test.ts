@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { plan, TriggerAnnotation, type Plan, type PlanInput, type RecordSummary } from './planner.js';
+import { TriggerAnnotation } from '../constants.js';
+import { plan, type Plan, type PlanInput, type RecordSummary } from './planner.js';
 import { rollbackTarget } from './planner-remediation.js';
 import { valuesDigest } from '../chart/values.js';
 import { summarizeRecord } from './summary.js';

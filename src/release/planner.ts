@@ -27,16 +27,11 @@
  * digest (against status.lastAttempted), or a new `maglev.io/reset-at` token, makes them zero
  * (`resetCounters`). A new `maglev.io/force-at` token forces one install or upgrade.
  */
+import { TriggerAnnotation } from '../constants.js';
 import type { HelmReleaseSpec, HelmReleaseStatus } from '../crds/generated/types.js';
 import { isPending, ReleaseStatus, type ReleaseStatusValue } from './record.js';
 import { remediate, type Remediation } from './planner-remediation.js';
 
-/** Annotations a user sets on a HelmRelease; the value is any new token. */
-export const TriggerAnnotation = {
-  ReconcileRequestedAt: 'maglev.io/reconcile-requested-at',
-  ForceAt: 'maglev.io/force-at',
-  ResetAt: 'maglev.io/reset-at',
-} as const;
 
 /** What the planner needs to know of one stored revision. */
 export interface RecordSummary {

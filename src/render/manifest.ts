@@ -2,6 +2,7 @@
  * From rendered template text to checked objects: split YAML streams the way Helm does, parse each
  * document safely, require apiVersion/kind/metadata.name, separate hooks, reject duplicates.
  */
+import { isRecord } from '../runtime/object.js';
 import { ErrorCode, MaglevError } from '../errors.js';
 import { sortByKind } from './order.js';
 import { parseHook } from './hooks.js';
@@ -23,10 +24,6 @@ export function splitManifests(text: string): string[] {
 export interface ParsedManifests {
   objects: RenderedObject[];
   hooks: Hook[];
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function describe(v: unknown): string {

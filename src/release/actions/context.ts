@@ -13,8 +13,6 @@ import type { HookExecutor } from '../hooks.js';
 import type { ReleaseRecord } from '../record.js';
 import type { ReleaseStorage } from '../storage.js';
 
-/** The field manager of every server-side apply the actions send. */
-export const FIELD_MANAGER = 'maglev-operator';
 
 /** Cluster writes and reads; `ResourceClient` (src/runtime/apply.ts) plus a REST-mapper lookup implement it. */
 export interface ReleaseApplier {

@@ -8,7 +8,8 @@ import { compareKinds, UninstallOrder } from '../../render/order.js';
 import { targetOf, type TargetRef } from '../../runtime/apply.js';
 import { runHooks, type HookRunResult } from '../hooks.js';
 import { ReleaseStatus, withStatus, type ReleaseRecord, type ReleaseStatusValue } from '../record.js';
-import { FIELD_MANAGER, type ActionContext } from './context.js';
+import { FIELD_MANAGER } from '../../constants.js';
+import { type ActionContext } from './context.js';
 import { describe, identity, RESOURCE_POLICY, type ReleaseObject } from './objects.js';
 
 /** Server-side applies each object in order; the first failure is rethrown naming the object and template. */

@@ -6,6 +6,7 @@
  * succeeded or there was nothing to uninstall. A suspended release is left in place, as Flux does, and so
  * is a release another HelmRelease manages (claim.ts).
  */
+import { HELMRELEASE_FINALIZER } from '../../constants.js';
 import { API_VERSION, type HelmRelease, type HelmReleaseSpec } from '../../crds/generated/types.js';
 import { refOf } from '../../runtime/object.js';
 import type { ActionContext, ActionOutcome, ReleaseRef } from '../actions/context.js';
@@ -15,22 +16,19 @@ import { claimedBy } from './claim.js';
 import { outcomeEvent, outcomeReason, Reason, ReleaseCondition } from './conditions.js';
 import type { ProgressReporter, ReleaseDriverDeps, ReleaseOutcome, ReleaseScope } from './types.js';
 
-/** The finalizer the operator puts on every HelmRelease it installs. */
-export const FINALIZER = 'maglev.io/helmrelease';
-
 function hrRef(hr: HelmRelease): { apiVersion: string; kind: string; namespace: string; name: string } {
   return { apiVersion: API_VERSION, kind: 'HelmRelease', namespace: hr.metadata.namespace ?? '', name: hr.metadata.name ?? '' };
 }
 
 /** True when the HelmRelease carries the finalizer. */
 export function hasFinalizer(hr: HelmRelease): boolean {
-  return hr.metadata.finalizers?.includes(FINALIZER) ?? false;
+  return hr.metadata.finalizers?.includes(HELMRELEASE_FINALIZER) ?? false;
 }
 
 /** Adds the finalizer unless present (one merge patch; Conflict when the object changed meanwhile). */
 export async function ensureFinalizer(deps: Pick<ReleaseDriverDeps, 'objects'>, hr: HelmRelease): Promise<void> {
   if (hasFinalizer(hr)) return;
-  const finalizers = [...(hr.metadata.finalizers ?? []), FINALIZER];
+  const finalizers = [...(hr.metadata.finalizers ?? []), HELMRELEASE_FINALIZER];
   await deps.objects.mergePatch(hrRef(hr), { metadata: { finalizers, resourceVersion: hr.metadata.resourceVersion } });
 }
 
@@ -38,7 +36,7 @@ export async function ensureFinalizer(deps: Pick<ReleaseDriverDeps, 'objects'>, 
 export async function removeFinalizer(deps: Pick<ReleaseDriverDeps, 'objects'>, hr: HelmRelease): Promise<void> {
   const latest = await deps.objects.get<HelmRelease>(hrRef(hr));
   if (latest === undefined || !hasFinalizer(latest)) return;
-  const finalizers = (latest.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
+  const finalizers = (latest.metadata.finalizers ?? []).filter((f) => f !== HELMRELEASE_FINALIZER);
   await deps.objects.mergePatch(hrRef(hr), { metadata: { finalizers, resourceVersion: latest.metadata.resourceVersion } });
 }
 
@@ -90,7 +88,7 @@ export async function finalizeRelease(input: FinalizeInput): Promise<ReleaseOutc
     const outcome = await timedUninstall(deps, ctx, release, spec, input.timeoutMs);
     await deps.events.record(refOf(hr), outcomeEvent('uninstall', outcome));
     if (outcome.status === 'failed') {
-      const message = `uninstall failed; the finalizer ${FINALIZER} stays until it succeeds: ${outcome.error.message}`;
+      const message = `uninstall failed; the finalizer ${HELMRELEASE_FINALIZER} stays until it succeeds: ${outcome.error.message}`;
       return {
         state: { phase: 'retrying', reason: Reason.UninstallFailed, message },
         conditions: [{ type: ReleaseCondition.Released, status: 'False', reason: outcomeReason('uninstall', false), message: outcome.error.message }],

@@ -3,7 +3,7 @@
  * cluster wiring of per-release action contexts and capabilities.
  */
 export { releaseDriver, impersonationOf, unreadyDependencies } from './driver.js';
-export { FINALIZER, ensureFinalizer, removeFinalizer, finalizeRelease } from './finalizer.js';
+export { ensureFinalizer, removeFinalizer, finalizeRelease } from './finalizer.js';
 export { ClusterCapabilities, kubeVersionOf, groupVersions, type ClusterCapabilitiesOptions } from './capabilities.js';
 export { kubeActionContexts, type KubeActionContextOptions } from './kube.js';
 export { resolveDesired, readValuesSources, readCredentials, type DesiredRelease } from './inputs.js';

@@ -8,6 +8,7 @@
  * `constructor.constructor` is the host `Function` (a sandbox escape). Our callback throws a primitive,
  * which needs `--experimental-vm-modules`; the worker is started with it and the constructor checks it.
  */
+import { isRecord } from '../../runtime/object.js';
 import vm from 'node:vm';
 import { types } from 'node:util';
 import { TemplateCache, TemplateSyntaxError } from './compile.js';
@@ -27,10 +28,6 @@ function failure(file: string, line: number, message: string): EjsJobResult {
 
 function ownValue(obj: object, key: string): unknown {
   return Object.getOwnPropertyDescriptor(obj, key)?.value;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** Checks the driver's JSON answer (host-realm data after JSON.parse) against the result shape. */
