@@ -27,6 +27,8 @@ export const ErrorCode = {
   Conflict: 'Conflict',
   /** The API server does not serve an apiVersion/kind (no CRD installed for it). */
   UnknownKind: 'UnknownKind',
+  /** A write refused before it was sent: this replica lost its leader lease (src/runtime/fence.ts). */
+  Fenced: 'Fenced',
   // Release records, hooks and actions (src/release)
   ReleaseTooLarge: 'ReleaseTooLarge',
   ReleaseInvalid: 'ReleaseInvalid',

@@ -18,6 +18,7 @@ import {
   type Reconciler,
   type Request,
 } from './reconcile.js';
+import type { Predicate } from './predicates.js';
 import type { CacheEventType, CacheSource } from './store.js';
 import { WorkQueue, type WorkQueueOptions } from './workqueue.js';
 
@@ -63,6 +64,8 @@ export class Controller {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly abort = new AbortController();
+  /** The abort controller of each running reconcile, by key, for {@link cancel}. */
+  private readonly running = new Map<string, AbortController>();
   private workers: Promise<void>[] = [];
   private active = 0;
 
@@ -84,15 +87,36 @@ export class Controller {
     this.queue.addAfter(keyOf(req), ms);
   }
 
-  /** Enqueues the requests `map` derives from every change in `source`. Returns an unsubscribe function. */
-  watch<T extends KubeObject>(source: CacheSource<T>, map: EventMapper<T> = (obj) => [requestFor(obj)]): () => void {
+  /**
+   * Enqueues the requests `map` derives from every change in `source` that `predicate` lets through
+   * (defaults: the object itself; every change). Returns an unsubscribe function.
+   */
+  watch<T extends KubeObject>(source: CacheSource<T>, map: EventMapper<T> = (obj) => [requestFor(obj)], predicate?: Predicate<T>): () => void {
     return source.onEvent((type, obj) => {
       try {
+        if (predicate !== undefined && !predicate(type, obj)) return;
         for (const req of map(obj, type)) this.enqueue(req);
       } catch (err) {
         this.log.error({ err: errorMessage(err) }, 'event mapper threw; event dropped');
       }
     });
+  }
+
+  /**
+   * Aborts the signal of the reconcile of `req` if one is running now (e.g. its object has a newer
+   * generation, so the work in flight is superseded). The key is reconciled again once that one ends.
+   */
+  cancel(req: Request, reason: string): boolean {
+    const running = this.running.get(keyOf(req));
+    if (running === undefined || running.signal.aborted) return false;
+    running.abort(new Error(reason));
+    return true;
+  }
+
+  /** Aborts every running reconcile at once and takes no new work (lost leadership: stop acting now). */
+  abortAll(reason: string): void {
+    this.queue.shutDown();
+    this.abort.abort(new Error(reason));
   }
 
   /** Starts the workers. Calling it twice does nothing. */
@@ -142,12 +166,15 @@ export class Controller {
     log.debug('reconcile started');
     let outcome: ReconcileOutcome = ReconcileOutcome.Error;
     let stopWatchdog = (): void => {};
+    const own = new AbortController();
+    this.running.set(key, own);
+    const signal = AbortSignal.any([this.abort.signal, own.signal]);
     try {
       const result = await trackActivity(
         () => this.clock.now(),
         (activity) => {
           stopWatchdog = this.watchdog(log, startedAt, activity);
-          return this.opts.reconciler(req, { log, signal: this.abort.signal });
+          return this.opts.reconciler(req, { log, signal });
         },
       );
       outcome = classifyOutcome({ threw: false, result });
@@ -165,6 +192,7 @@ export class Controller {
         log.warn({ code, err: errorMessage(err), retries: this.queue.numRequeues(key) }, 'reconcile failed; will retry');
       }
     } finally {
+      this.running.delete(key);
       stopWatchdog();
       this.queue.done(key);
       this.setActive(-1);

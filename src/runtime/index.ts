@@ -32,6 +32,11 @@ export {
 } from './conditions.js';
 export { Controller, type ControllerMetrics, type ControllerOptions, type EventMapper } from './controller.js';
 export { groupVersionPath, parseResourceList, RestMapper, splitApiVersion, type ResourceMapping, type RestMapperOptions } from './discovery.js';
+export { WriteFence } from './fence.js';
+export { CacheIndex } from './indexer.js';
+export { Manager, type LeaderCallbacks, type ManagedCache, type ManagerOptions } from './manager.js';
+export { intentChanged, intentSignature, type Predicate } from './predicates.js';
+export { during, trackActivity, type Activity } from './activity.js';
 export { EventRecorder, MAX_NOTE_BYTES, REPORTING_CONTROLLER, truncateUtf8, type EventInput, type EventRecorderOptions } from './events.js';
 export type { WatchFn } from './guarded-watch.js';
 export { isExpired, LeaderElector, type LeaderElectorOptions } from './leader.js';

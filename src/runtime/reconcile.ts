@@ -19,8 +19,10 @@
  *                                          reconciler records the failure itself (`Stalled=True`).
  *
  * Guarantees from the controller: one key is never reconciled by two workers at once; `ctx.signal`
- * aborts when the controller is stopping and its shutdown deadline has passed (a reconcile should stop
- * at the next safe point); `ctx.log` is a child logger bound to controller, namespace, name and a
+ * aborts when the controller is stopping and its shutdown deadline has passed, at once when the replica
+ * lost its leader lease (its writes are then refused anyway), and when the controller cancels this one
+ * reconcile because it is superseded (a newer generation of its object); a reconcile should stop at the
+ * next safe point; `ctx.log` is a child logger bound to controller, namespace, name and a
  * per-call reconcileId.
  */
 import type { Logger } from 'pino';
@@ -42,7 +44,7 @@ export interface Result {
 export interface ReconcileContext {
   /** Logger bound to controller, namespace, name and reconcileId. */
   log: Logger;
-  /** Aborted when the controller stops and its graceful-shutdown deadline has passed. */
+  /** Aborted on shutdown past its deadline, on lost leadership, or when this reconcile is superseded. */
   signal: AbortSignal;
 }
 
