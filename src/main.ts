@@ -15,6 +15,9 @@ import { optionsUsage, parseOptions, type Options } from './options.js';
 import {
   Controller,
   EventRecorder,
+  intentChanged,
+  Manager,
+  WriteFence,
   informerCache,
   KubeApiClient,
   KubeLeaseStore,
@@ -23,16 +26,20 @@ import {
   RestMapper,
   statusOf,
   type ApiClient,
-  type InformerCache,
   type KubeObject,
+  type LeaderCallbacks,
   type Reconciler,
 } from './runtime/index.js';
+import { dependentsMapper, ownerDistro, supersedeWatcher } from './controllers/watches.js';
 import { metricsServer, probesServer, type Listening } from './server.js';
 import { ChartCache, fetchChart } from './chart/index.js';
 import { closeRenderer, renderChart, warmUpRenderer } from './render/index.js';
 import { ClusterCapabilities, kubeActionContexts, releaseDriver, type ActionObserver } from './release/index.js';
 import { realClock } from './runtime/clock.js';
 
+
+/** Annotations whose changes trigger a reconcile (besides generation, labels, finalizers, deletion). */
+const OUR_ANNOTATIONS = 'maglev.io/';
 
 /** Runs the operator until SIGTERM/SIGINT or lost leadership; resolves the process exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -130,7 +137,11 @@ async function operate(opts: Options, log: Logger): Promise<number> {
   const kc = loadKubeConfig(opts);
   const metrics = createMetrics();
   const kube = new KubeApiClient(kc);
-  const api = countingClient(kube, metrics);
+  const counted = countingClient(kube, metrics);
+  // Every write of the reconcilers goes through the fence, closed the moment the lease is lost; the lease
+  // itself is renewed and released on the unfenced client.
+  const fence = new WriteFence();
+  const api = fence.wrap(counted);
   const mapper = new RestMapper(api);
   const resources = new ResourceClient(api, mapper, FIELD_MANAGER);
   const events = new EventRecorder({ client: api, reportingInstance: opts.identity, logger: log.child({ component: 'events' }) });
@@ -147,92 +158,69 @@ async function operate(opts: Options, log: Logger): Promise<number> {
     onAction: actionObserver(metrics),
     identity: opts.identity,
     defaultServiceAccount: opts.defaultServiceAccount,
+    // A dependency becoming Ready wakes its dependents through the dependsOn index (controllers/watches.ts);
+    // the requeue is only a safety net. Watching one namespace, a dependency elsewhere is not in the cache.
+    dependencyRequeueMs: opts.watchNamespace === undefined ? 5 * 60_000 : 10_000,
   });
   void warmUpRenderer().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not warm up the EJS renderer'));
 
-  const releases: InformerCache<HelmRelease & KubeObject> = informerCache(kc, api, {
-    path: collectionPath(PLURALS.HelmRelease, opts.watchNamespace),
-    logger: log.child({ cache: KINDS.HelmRelease }),
+  const manager = new Manager({
+    logger: log,
+    fence,
+    shutdownTimeoutMs: opts.shutdownTimeoutMs,
+    onLeading: (leading) => metrics.leader.set(leading ? 1 : 0),
+    ...(opts.leaderElect ? { elector: (callbacks: LeaderCallbacks) => leaderElector(opts, counted, log, callbacks) } : {}),
   });
-  const distros: InformerCache<MaglevDistro & KubeObject> = informerCache(kc, api, {
-    path: collectionPath(PLURALS.MaglevDistro, opts.watchNamespace),
-    logger: log.child({ cache: KINDS.MaglevDistro }),
-  });
-  const controllers = [
+  const releases = manager.addCache(
+    informerCache<HelmRelease & KubeObject>(kc, api, { path: collectionPath(PLURALS.HelmRelease, opts.watchNamespace), logger: log.child({ cache: KINDS.HelmRelease }) }),
+  );
+  const distros = manager.addCache(
+    informerCache<MaglevDistro & KubeObject>(kc, api, { path: collectionPath(PLURALS.MaglevDistro, opts.watchNamespace), logger: log.child({ cache: KINDS.MaglevDistro }) }),
+  );
+  const hrController = manager.addController(
     newController(KINDS.HelmRelease, helmReleaseReconciler({ cache: releases, client: resources, events, readiness, drive }), opts, log, metrics),
+  );
+  const distroController = manager.addController(
     newController(KINDS.MaglevDistro, maglevDistroReconciler({ cache: distros, client: resources, events, readiness }), opts, log, metrics),
-  ];
-  const [hrController, distroController] = controllers;
-  hrController?.watch(releases);
-  distroController?.watch(distros);
+  );
+  // The dependents index subscribes to the cache first, so it is current when the mappers below run.
+  const dependents = dependentsMapper(releases);
+  releases.onEvent(supersedeWatcher((req, reason) => hrController.cancel(req, reason)));
+  hrController.watch(releases, undefined, intentChanged(OUR_ANNOTATIONS));
+  hrController.watch(releases, dependents);
+  distroController.watch(distros, undefined, intentChanged(OUR_ANNOTATIONS));
+  distroController.watch(releases, ownerDistro);
 
   const servers: Listening[] = [];
   servers.push(await metricsServer(metrics.registry, opts.metricsAddress));
-  servers.push(await probesServer(() => releases.hasSynced() && distros.hasSynced(), opts.probesAddress));
+  servers.push(await probesServer(() => manager.hasSynced(), opts.probesAddress));
   log.info({ metricsPort: servers[0]?.port, probesPort: servers[1]?.port }, 'listening');
-  releases.start();
-  distros.start();
-
-  let resolveExit: (code: number) => void = () => {};
-  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
-  // Controllers start only once both caches hold a full list, so no reconcile reads a partial cache.
-  const startControllers = (): void => {
-    const synced = AbortSignal.timeout(120_000);
-    void Promise.all([releases.waitForSync(synced), distros.waitForSync(synced)]).then(([a, b]) => {
-      if (!a || !b) {
-        log.error('caches did not sync within 120s; stopping');
-        resolveExit(1);
-        return;
-      }
-      for (const c of controllers) c.start();
-    });
-  };
-  let elector: LeaderElector | undefined;
-  if (opts.leaderElect) {
-    metrics.leader.set(0);
-    elector = new LeaderElector({
-      store: new KubeLeaseStore(api, opts.leaderElectionNamespace, opts.leaderElectionId),
-      identity: opts.identity,
-      logger: log.child({ component: 'leader' }),
-      leaseDurationMs: opts.leaseDurationMs,
-      renewDeadlineMs: opts.renewDeadlineMs,
-      retryPeriodMs: opts.retryPeriodMs,
-      onStartedLeading: () => {
-        metrics.leader.set(1);
-        log.info('became leader; starting controllers');
-        startControllers();
-      },
-      onStoppedLeading: () => {
-        metrics.leader.set(0);
-        log.error('lost leadership; stopping so that only the new leader acts');
-        resolveExit(1);
-      },
-    });
-    elector.start();
-  } else {
-    metrics.leader.set(1);
-    startControllers();
-  }
 
   const onSignal = (signal: NodeJS.Signals): void => {
     log.info({ signal }, 'shutting down');
-    resolveExit(0);
+    manager.stop(0);
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
-  const code = await exited;
+  const code = await manager.run();
   process.removeListener('SIGTERM', onSignal);
   process.removeListener('SIGINT', onSignal);
-
-  // Graceful shutdown: stop taking work, let in-flight reconciles finish up to the deadline, then
-  // free the lease so another replica takes over at once, and close the listeners.
-  await Promise.all(controllers.map((c) => c.stop(opts.shutdownTimeoutMs)));
-  await Promise.all([releases.stop(), distros.stop()]);
-  if (elector !== undefined) await elector.release();
   await Promise.all(servers.map((s) => s.app.close()));
   // The EJS render workers are unref'd but their message ports can still hold the event loop open.
   await closeRenderer();
   kube.close();
   log.info({ code }, 'stopped');
   return code;
+}
+
+function leaderElector(opts: Options, api: ApiClient, log: Logger, callbacks: LeaderCallbacks): LeaderElector {
+  return new LeaderElector({
+    store: new KubeLeaseStore(api, opts.leaderElectionNamespace, opts.leaderElectionId),
+    identity: opts.identity,
+    logger: log.child({ component: 'leader' }),
+    leaseDurationMs: opts.leaseDurationMs,
+    renewDeadlineMs: opts.renewDeadlineMs,
+    retryPeriodMs: opts.retryPeriodMs,
+    ...callbacks,
+  });
 }

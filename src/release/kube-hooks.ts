@@ -15,6 +15,7 @@ import type { RestMapper } from '../runtime/discovery.js';
 import type { KubeObject } from '../runtime/object.js';
 import type { ReleaseApplier } from './actions/context.js';
 import type { HookExecutor } from './hooks.js';
+import { cancelReason } from './wait.js';
 import { conditionOf, describeCondition, str } from './readiness-fields.js';
 
 /** Where a hook stands by Helm's rule: done, still running, or failed with a message. */
@@ -47,6 +48,8 @@ export interface KubeHookExecutorOptions {
   impersonate?: string;
   /** Receives the logs of hooks whose output-log policy matches. */
   log?: Logger;
+  /** Aborts waits (the reconcile was superseded or the replica is stopping). */
+  signal?: AbortSignal;
 }
 
 /** Hook objects on a real cluster; see the module comment. */
@@ -98,10 +101,12 @@ export class KubeHookExecutor implements HookExecutor {
       if (state.state === 'done') return;
       if (state.state === 'failed') throw new MaglevError(ErrorCode.HookFailed, state.message, { where: `${ref.kind}/${ref.name}` });
       const left = deadline - clock.now();
-      if (left <= 0) {
-        throw new MaglevError(ErrorCode.WaitTimeout, `timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${ref.kind} ${ref.namespace}/${ref.name} ${what}`, { where: `${ref.kind}/${ref.name}` });
+      const { signal } = this.options;
+      if (left <= 0 || signal?.aborted === true) {
+        const why = signal?.aborted === true ? `waiting was cancelled (${cancelReason(signal)})` : `timed out after ${Math.round(timeoutMs / 1000)}s`;
+        throw new MaglevError(ErrorCode.WaitTimeout, `${why} waiting for ${ref.kind} ${ref.namespace}/${ref.name} ${what}`, { where: `${ref.kind}/${ref.name}` });
       }
-      await during(`hook ${ref.kind} ${ref.namespace}/${ref.name} ${what}`, sleep(clock, Math.min(this.options.pollMs ?? 2000, left)));
+      await during(`hook ${ref.kind} ${ref.namespace}/${ref.name} ${what}`, sleep(clock, Math.min(this.options.pollMs ?? 2000, left), signal));
     }
   }
 

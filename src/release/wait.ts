@@ -41,7 +41,7 @@ export class PollingWaiter implements ReadinessWaiter {
       pending = notReady.map((s) => s.ref);
       if (pending.length === 0) return;
       const left = deadline - clock.now();
-      if (left <= 0 || this.options.signal?.aborted) throw timeout(notReady, timeoutMs, this.options.signal?.aborted ?? false);
+      if (left <= 0 || this.options.signal?.aborted) throw timeout(notReady, timeoutMs, this.options.signal);
       await during(`readiness of ${pending.map(name).join(', ')}`, sleep(clock, Math.min(this.options.intervalMs ?? 2000, left), this.options.signal));
     }
   }
@@ -69,8 +69,14 @@ function name(ref: TargetRef): string {
   return `${ref.kind} ${ref.namespace === '' ? '' : `${ref.namespace}/`}${ref.name}`;
 }
 
-function timeout(notReady: { ref: TargetRef; status: ObjectStatus }[], timeoutMs: number, aborted: boolean): MaglevError {
+function timeout(notReady: { ref: TargetRef; status: ObjectStatus }[], timeoutMs: number, signal: AbortSignal | undefined): MaglevError {
   const list = notReady.map((s) => `${name(s.ref)}: ${s.status.status} (${s.status.message})`);
-  const why = aborted ? 'waiting was cancelled' : `not ready after ${Math.round(timeoutMs / 1000)}s`;
+  const why = signal?.aborted === true ? `not ready when waiting was cancelled (${cancelReason(signal)})` : `not ready after ${Math.round(timeoutMs / 1000)}s`;
   return new MaglevError(ErrorCode.WaitTimeout, `${notReady.length} object(s) ${why}:\n${list.join('\n')}`, { where: list[0] });
+}
+
+/** Why `signal` was aborted, e.g. `superseded by generation 3`. */
+export function cancelReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : String(reason);
 }

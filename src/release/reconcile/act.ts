@@ -127,7 +127,8 @@ export async function planAndAct(input: ActInput): Promise<ActResult> {
     const remediation = acting.action === 'rollback' || acting.action === 'uninstall';
     const goOn = acting.action === 'unlock' || (outcome.status === 'failed' && !remediation && ['rollback', 'uninstall', 'unlock'].includes(next.action));
     p = next;
-    if (!goOn) break;
+    // Superseded (a newer generation) or stopping: no remediation on behalf of a spec that is gone.
+    if (!goOn || scope.signal.aborted) break;
   }
   if (!isActing(p.action)) attempt = book(input, attempt, p, 'succeeded');
   return { plan: p, history, attempt, failure, conditions, acted };

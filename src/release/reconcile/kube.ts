@@ -44,7 +44,7 @@ export function kubeActionContexts(opts: KubeActionContextOptions): ActionContex
     return {
       storage,
       applier: kubeApplier(opts.resources, opts.mapper),
-      hooks: new KubeHookExecutor({ client: opts.api, mapper: opts.mapper, resources: opts.resources, clock: opts.clock, pollMs, log: scope.log, ...who }),
+      hooks: new KubeHookExecutor({ client: opts.api, mapper: opts.mapper, resources: opts.resources, clock: opts.clock, pollMs, log: scope.log, signal: scope.signal, ...who }),
       waiter: new PollingWaiter({ get: (ref, o) => opts.resources.get(ref, o), clock: opts.clock, intervalMs: pollMs, call, signal: scope.signal }),
       clock: opts.clock,
       log: scope.log,

@@ -81,6 +81,6 @@ export interface ReleaseDriverDeps {
   defaultServiceAccount?: string;
   now?: () => number;
   random?: () => number;
-  /** How soon a release waiting for dependencies looks again (default 10 s). */
+  /** How soon a release waiting for dependencies looks again (default 10 s; main relies on events and sets more). */
   dependencyRequeueMs?: number;
 }

@@ -1,0 +1,74 @@
+/**
+ * What wakes which reconcile, beyond an object's own changes:
+ * - a HelmRelease whose readiness changes (Ready status, or whether its generation is reconciled) wakes the
+ *   HelmReleases that list it in `dependsOn`, found through a {@link CacheIndex}, not by polling;
+ * - a HelmRelease owned by a MaglevDistro wakes that distro on any change, status included;
+ * - a new generation (or a new force token) of a HelmRelease whose reconcile is running supersedes that
+ *   reconcile: its signal is aborted, so a revision still waiting is failed at once and the new one planned.
+ * Every function here is a pure mapper or a small stateful filter over cache events.
+ */
+import { TriggerAnnotation } from '../constants.js';
+import { API_VERSION, KINDS, type HelmRelease } from '../crds/index.js';
+import { getCondition } from '../runtime/conditions.js';
+import { CacheIndex } from '../runtime/indexer.js';
+import type { EventMapper } from '../runtime/controller.js';
+import type { Request } from '../runtime/reconcile.js';
+import type { CacheEventType, CacheSource } from '../runtime/store.js';
+
+/** Index keys of a HelmRelease's dependencies: `namespace/name` of each `dependsOn` entry. */
+export function dependencyKeys(hr: HelmRelease): string[] {
+  const ns = hr.metadata.namespace ?? '';
+  return (hr.spec?.dependsOn ?? []).map((d) => `${d.namespace ?? ns}/${d.name}`);
+}
+
+/** What dependents care about: whether the HelmRelease exists, is Ready, and has reconciled its generation. */
+export function readinessSignature(type: CacheEventType, hr: HelmRelease): string {
+  if (type === 'delete') return 'gone';
+  const ready = getCondition(hr.status?.conditions, 'Ready');
+  return `${ready?.status ?? 'none'}/${hr.status?.observedGeneration === hr.metadata.generation ? 'current' : 'stale'}`;
+}
+
+/**
+ * A mapper from HelmRelease events to the HelmReleases that depend on the changed one, fired only when its
+ * {@link readinessSignature} changes. Builds its index on `releases`; create it before other handlers use it.
+ */
+export function dependentsMapper(releases: CacheSource<HelmRelease>): EventMapper<HelmRelease> {
+  const index = new CacheIndex(releases, dependencyKeys);
+  const last = new Map<string, string>();
+  return (hr, type) => {
+    const key = `${hr.metadata.namespace ?? ''}/${hr.metadata.name ?? ''}`;
+    const signature = readinessSignature(type, hr);
+    const before = last.get(key);
+    if (type === 'delete') last.delete(key);
+    else last.set(key, signature);
+    return before === signature ? [] : index.lookup(key);
+  };
+}
+
+/** The MaglevDistro that owns a HelmRelease (ownerReference of our kind), as a request; else none. */
+export function ownerDistro(hr: HelmRelease): Request[] {
+  const owner = hr.metadata.ownerReferences?.find((o) => o.kind === KINDS.MaglevDistro && o.apiVersion === API_VERSION);
+  return owner === undefined ? [] : [{ namespace: hr.metadata.namespace ?? '', name: owner.name }];
+}
+
+/**
+ * Watches HelmRelease updates for what supersedes work in flight: a higher generation or a new force token.
+ * Calls `cancel` with the reason; the caller aborts the running reconcile of that object, if any.
+ */
+export function supersedeWatcher(cancel: (req: Request, reason: string) => void): (type: CacheEventType, hr: HelmRelease) => void {
+  const last = new Map<string, { generation: number; force: string | undefined }>();
+  return (type, hr) => {
+    const key = `${hr.metadata.namespace ?? ''}/${hr.metadata.name ?? ''}`;
+    if (type === 'delete') {
+      last.delete(key);
+      return;
+    }
+    const now = { generation: hr.metadata.generation ?? 0, force: hr.metadata.annotations?.[TriggerAnnotation.ForceAt] };
+    const before = last.get(key);
+    last.set(key, now);
+    if (type !== 'update' || before === undefined) return;
+    const req = { namespace: hr.metadata.namespace ?? '', name: hr.metadata.name ?? '' };
+    if (now.generation > before.generation) cancel(req, `superseded by generation ${now.generation}`);
+    else if (now.force !== undefined && now.force !== before.force) cancel(req, `superseded by ${TriggerAnnotation.ForceAt}=${now.force}`);
+  };
+}
