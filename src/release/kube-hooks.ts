@@ -9,13 +9,12 @@ import type { Logger } from 'pino';
 import { ErrorCode, MaglevError } from '../errors.js';
 import { during } from '../runtime/activity.js';
 import { resourcePath, type ResourceClient, type TargetRef } from '../runtime/apply.js';
-import type { ApiClient } from '../runtime/client.js';
+import { abortReason, type ApiClient } from '../runtime/client.js';
 import { sleep, type Clock } from '../runtime/clock.js';
 import type { RestMapper } from '../runtime/discovery.js';
 import type { KubeObject } from '../runtime/object.js';
 import type { ReleaseApplier } from './actions/context.js';
 import type { HookExecutor } from './hooks.js';
-import { cancelReason } from './wait.js';
 import { conditionOf, describeCondition, str } from './readiness-fields.js';
 
 /** Where a hook stands by Helm's rule: done, still running, or failed with a message. */
@@ -103,7 +102,7 @@ export class KubeHookExecutor implements HookExecutor {
       const left = deadline - clock.now();
       const { signal } = this.options;
       if (left <= 0 || signal?.aborted === true) {
-        const why = signal?.aborted === true ? `waiting was cancelled (${cancelReason(signal)})` : `timed out after ${Math.round(timeoutMs / 1000)}s`;
+        const why = signal?.aborted === true ? `waiting was cancelled (${abortReason(signal)})` : `timed out after ${Math.round(timeoutMs / 1000)}s`;
         throw new MaglevError(ErrorCode.WaitTimeout, `${why} waiting for ${ref.kind} ${ref.namespace}/${ref.name} ${what}`, { where: `${ref.kind}/${ref.name}` });
       }
       await during(`hook ${ref.kind} ${ref.namespace}/${ref.name} ${what}`, sleep(clock, Math.min(this.options.pollMs ?? 2000, left), signal));

@@ -6,6 +6,7 @@
  */
 import { ErrorCode, MaglevError } from '../errors.js';
 import { during } from '../runtime/activity.js';
+import { abortReason } from '../runtime/client.js';
 import type { CallOptions, TargetRef } from '../runtime/apply.js';
 import { sleep, type Clock } from '../runtime/clock.js';
 import type { KubeObject } from '../runtime/object.js';
@@ -71,12 +72,6 @@ function name(ref: TargetRef): string {
 
 function timeout(notReady: { ref: TargetRef; status: ObjectStatus }[], timeoutMs: number, signal: AbortSignal | undefined): MaglevError {
   const list = notReady.map((s) => `${name(s.ref)}: ${s.status.status} (${s.status.message})`);
-  const why = signal?.aborted === true ? `not ready when waiting was cancelled (${cancelReason(signal)})` : `not ready after ${Math.round(timeoutMs / 1000)}s`;
+  const why = signal?.aborted === true ? `not ready when waiting was cancelled (${abortReason(signal)})` : `not ready after ${Math.round(timeoutMs / 1000)}s`;
   return new MaglevError(ErrorCode.WaitTimeout, `${notReady.length} object(s) ${why}:\n${list.join('\n')}`, { where: list[0] });
-}
-
-/** Why `signal` was aborted, e.g. `superseded by generation 3`. */
-export function cancelReason(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason.message : String(reason);
 }

@@ -35,6 +35,14 @@ describe('KubeApiClient', () => {
     expect(req?.headers['impersonate-user']).toBeUndefined();
   });
 
+  it('names the reason of a cancelled request (e.g. a superseded reconcile) instead of a bare abort', async () => {
+    const client = new KubeApiClient(server.kubeConfig());
+    const cancel = new AbortController();
+    cancel.abort(new Error('superseded by generation 2'));
+    const err: unknown = await client.request({ method: 'GET', path: '/api/v1/pods', signal: cancel.signal }).catch((e: unknown) => e);
+    expect(isMaglevError(err, 'ApiError') && err.message).toBe('GET /api/v1/pods: cancelled (superseded by generation 2)');
+  });
+
   it('turns a Status response into an ApiStatusError with code, reason and message', async () => {
     const client = new KubeApiClient(server.kubeConfig());
     const err: unknown = await client.request({ method: 'PUT', path: '/conflict', body: {} }).catch((e: unknown) => e);

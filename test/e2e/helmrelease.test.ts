@@ -248,6 +248,23 @@ describe('HelmRelease', () => {
     await waitGone(ns, 'slow');
   });
 
+  it('a spec change while a revision waits supersedes it at once: that revision fails saying so, the new one is planned', async () => {
+    const ns = await testNamespace('hr-supersede');
+    operator();
+    await createRelease(ns, 'web', { chart: chart('ejsapp', '1.1.0'), values: { hang: true }, timeout: '5m' });
+    await waitFor('revision 1 waiting', async () => ((await readRecord(ns, 'web', 1))?.info.status === 'pending-install' ? true : undefined), 60_000);
+    const changedAt = Date.now();
+    await patchRelease(ns, 'web', { spec: { values: { hang: false } } });
+    const hr = await waitReady(ns, 'web', 'True');
+    expect(hr.status?.releaseRevision).toBe(2);
+    // Acted on at once, not after the 5 minute timeout (the bound is loose for a loaded machine).
+    expect(Date.now() - changedAt).toBeLessThan(30_000);
+    const first = await readRecord(ns, 'web', 1);
+    expect(first?.info.status).toBe('failed');
+    expect(first?.info.description).toContain('superseded by generation 2');
+    expect(hr.status?.history?.map((h) => [h.revision, h.status])).toEqual([[2, 'deployed'], [1, 'failed']]);
+  });
+
   it('bad inputs each give a specific reason and change nothing', async () => {
     const ns = await testNamespace('hr-bad');
     operator();

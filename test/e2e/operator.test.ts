@@ -42,6 +42,20 @@ beforeAll(async () => {
   await repo.add('podinfo', '6.5.0', {
     'templates/configmap.yaml.ejs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: <%= Release.Name %>\ndata: { chart: <%= Chart.Version %> }\n',
   });
+  // A Deployment whose pods kwok never makes ready: its release waits for the whole timeout.
+  await repo.add('hanging', '1.0.0', {
+    'templates/deployment.yaml.ejs': [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: { name: <%= Release.Name %> }',
+      'spec:',
+      '  selector: { matchLabels: { app: <%= Release.Name %> } }',
+      '  template:',
+      '    metadata: { labels: { app: <%= Release.Name %> }, annotations: { kwok.maglev.io/outcome: hang } }',
+      '    spec: { containers: [{ name: app, image: example.com/app:1 }] }',
+      '',
+    ].join('\n'),
+  });
 });
 afterAll(async () => repo.close());
 
@@ -200,7 +214,53 @@ describe('operator process', () => {
   });
 });
 
+describe('reconcile triggers', () => {
+  it('a status write by the operator does not cause another reconcile', async () => {
+    const ns = await testNamespace();
+    const op = operator();
+    const { metrics } = await operatorPorts(op);
+    await create(ns, helmRelease('quiet', { interval: '1h' }));
+    await waitFor('installed and Ready', async () => ((await get(ns, 'quiet')).status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? true : undefined), 30_000);
+    const reconciles = async () => metricValue(await scrape(metrics), 'maglev_reconcile_total', { controller: 'HelmRelease' });
+    // The install wrote status several times (progress, then Ready): none of those writes may wake it.
+    const settled = await reconciles();
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await reconciles()).toBe(settled);
+    // A change of intent does.
+    await custom().patchNamespacedCustomObject({ group, version, namespace: ns, plural: 'helmreleases', name: 'quiet', body: { metadata: { annotations: { 'maglev.io/reconcile-requested-at': 'now' } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await waitFor('a reconcile for the annotation', async () => ((await reconciles()) > settled ? true : undefined), 20_000);
+  });
+});
+
 describe('leader election', () => {
+  it('a replica whose lease is taken over by hand writes nothing after that moment, even mid-wait', async () => {
+    const ns = await testNamespace('lease-lost');
+    const leaseArgs = ['--leader-elect', '--leader-election-namespace', ns, '--lease-duration', '4s', '--renew-deadline', '3s', '--retry-period', '500ms'];
+    const op = operator([...leaseArgs, '--identity', 'replica-a']);
+    await create(ns, helmRelease('waiting', { chart: { repository: repo.url, name: 'hanging', version: '1.0.0' }, timeout: '5m' }));
+    const secrets = () => clients().core.listNamespacedSecret({ namespace: ns, labelSelector: 'owner=helm' });
+    await waitFor('the install waiting', async () => ((await secrets()).items.some((s) => s.metadata?.labels?.status === 'pending-install') ? true : undefined), 60_000);
+    const coordination = clients().kc.makeApiClient(k8s.CoordinationV1Api);
+    const lease = await coordination.readNamespacedLease({ name: 'maglev-operator', namespace: ns });
+    const hrVersion = (await get(ns, 'waiting')).metadata.resourceVersion;
+    // Taken over by hand: another holder, renewed now.
+    await coordination.replaceNamespacedLease({
+      name: 'maglev-operator',
+      namespace: ns,
+      body: { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', renewTime: new k8s.V1MicroTime(), leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 } },
+    });
+    const code = await waitFor('the old leader to exit', () => Promise.resolve(op.child.exitCode ?? undefined), 20_000);
+    expect(code).toBe(1);
+    expect(op.log()).toContain('lost leadership; writes fenced');
+    // Its install was aborted mid-wait, yet neither the record nor the HelmRelease was written after the takeover.
+    const records = (await secrets()).items;
+    expect(records.map((s) => s.metadata?.labels?.status)).toEqual(['pending-install']);
+    expect((await get(ns, 'waiting')).metadata.resourceVersion).toBe(hrVersion);
+    // A replica without election cleans up (the HelmRelease carries the finalizer).
+    operator();
+  });
+
+
   it('elects exactly one leader and fails over within the lease duration after SIGKILL', async () => {
     const ns = await testNamespace('lease');
     const leaseArgs = ['--leader-elect', '--leader-election-namespace', ns, '--lease-duration', '4s', '--renew-deadline', '3s', '--retry-period', '500ms'];
