@@ -17,6 +17,7 @@ import {
   EventRecorder,
   intentChanged,
   Manager,
+  ObjectWaits,
   WriteFence,
   informerCache,
   KubeApiClient,
@@ -147,9 +148,10 @@ async function operate(opts: Options, log: Logger): Promise<number> {
   const events = new EventRecorder({ client: api, reportingInstance: opts.identity, logger: log.child({ component: 'events' }) });
   const readiness = readinessGauge(metrics);
   const capabilities = new ClusterCapabilities(api);
+  const waits = new ObjectWaits({ kubeConfig: kc, api, mapper, logger: log });
   const drive = releaseDriver({
     objects: resources,
-    contextFor: kubeActionContexts({ api, resources, mapper, clock: realClock, identity: opts.identity }),
+    contextFor: kubeActionContexts({ api, resources, mapper, clock: realClock, identity: opts.identity, waits }),
     fetchChart,
     chartCache: new ChartCache(),
     render: (input) => renderChart(input),
@@ -206,6 +208,7 @@ async function operate(opts: Options, log: Logger): Promise<number> {
   process.removeListener('SIGTERM', onSignal);
   process.removeListener('SIGINT', onSignal);
   await Promise.all(servers.map((s) => s.app.close()));
+  await waits.close();
   // The EJS render workers are unref'd but their message ports can still hold the event loop open.
   await closeRenderer();
   kube.close();

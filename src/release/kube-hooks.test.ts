@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isMaglevError } from '../errors.js';
-import { ResourceClient } from '../runtime/apply.js';
+import { ResourceClient, type TargetRef } from '../runtime/apply.js';
 import { KubeApiClient } from '../runtime/client.js';
-import { realClock } from '../runtime/clock.js';
 import { RestMapper } from '../runtime/discovery.js';
 import { startFakeApiServer, statusBody, type FakeApiServer, type FakeResponse, type RecordedRequest } from '../runtime/testing/api-server.js';
 import { memoryLogger } from '../runtime/testing/logger.js';
-import { hookCompletion, KubeHookExecutor, kubeApplier } from './kube-hooks.js';
+import { KubeHookExecutor, kubeApplier } from './kube-hooks.js';
+import { hookCompletion } from './wait.js';
 
 const discovery: Record<string, unknown> = {
   '/api/v1': { resources: [{ name: 'pods', kind: 'Pod', namespaced: true }, { name: 'namespaces', kind: 'Namespace', namespaced: false }] },
@@ -33,6 +32,7 @@ describe('KubeHookExecutor against a local API server', () => {
   let server: FakeApiServer;
   let exec: KubeHookExecutor;
   let respond: (req: RecordedRequest) => FakeResponse | undefined;
+  const waited: string[] = [];
   const logs = memoryLogger();
 
   beforeAll(async () => {
@@ -43,7 +43,11 @@ describe('KubeHookExecutor against a local API server', () => {
     });
     const client = new KubeApiClient(server.kubeConfig());
     const mapper = new RestMapper(client);
-    exec = new KubeHookExecutor({ client, mapper, resources: new ResourceClient(client, mapper, 'maglev-operator'), clock: realClock, pollMs: 5, impersonate: 'system:serviceaccount:apps:sa', log: logs.logger });
+    const waiter = {
+      waitHook: (ref: TargetRef, ms: number) => Promise.resolve(void waited.push(`hook ${ref.kind} ${ref.namespace}/${ref.name} ${ms}`)),
+      waitDeleted: (refs: readonly TargetRef[], ms: number) => Promise.resolve(void waited.push(`deleted ${refs.map((r) => `${r.kind} ${r.namespace}/${r.name}`).join()} ${ms}`)),
+    };
+    exec = new KubeHookExecutor({ client, mapper, resources: new ResourceClient(client, mapper, 'maglev-operator'), waiter, impersonate: 'system:serviceaccount:apps:sa', log: logs.logger });
   });
   afterAll(() => server.close());
   beforeEach(() => {
@@ -60,40 +64,17 @@ describe('KubeHookExecutor against a local API server', () => {
     expect(server.requests.at(-1)?.headers['impersonate-user']).toBe('system:serviceaccount:apps:sa');
   });
 
-  it('waits for a Job to complete', async () => {
-    let gets = 0;
-    respond = (req) => (req.method === 'GET' ? { status: 200, body: job(++gets < 3 ? [] : [{ type: 'Complete', status: 'True' }]) } : undefined);
+  it('waits for Jobs and Pods through the release waiter, not for other kinds; deletes, then waits until gone', async () => {
+    waited.length = 0;
     await exec.waitComplete(jobRef, 10_000);
-    expect(gets).toBe(3);
-  });
-
-  it('fails on a failed Job and times out on a stuck one', async () => {
-    respond = () => ({ status: 200, body: job([{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }]) });
-    const failed = await exec.waitComplete(jobRef, 10_000).catch((e: unknown) => e);
-    expect(isMaglevError(failed, 'HookFailed')).toBe(true);
-    expect((failed as Error).message).toBe('job migrate failed: BackoffLimitExceeded: Job has reached the specified backoff limit');
-    respond = () => ({ status: 200, body: job([]) });
-    const stuck = await exec.waitComplete(jobRef, 30).catch((e: unknown) => e);
-    expect(isMaglevError(stuck, 'WaitTimeout')).toBe(true);
-  });
-
-  it('does not wait for kinds other than Job and Pod', async () => {
     await exec.waitComplete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'c' }, 10);
-    expect(calls()).toEqual([]);
-  });
-
-  it('deletes and waits until the object is gone; nothing to wait for when it was absent', async () => {
-    let gets = 0;
-    respond = (req) => {
-      if (req.method === 'DELETE') return { status: 200, body: {} };
-      return ++gets < 2 ? { status: 200, body: job([]) } : undefined;
-    };
-    await exec.deleteAndWait(jobRef, 10_000);
-    expect(calls()).toEqual(['DELETE /apis/batch/v1/namespaces/apps/jobs/migrate', 'GET /apis/batch/v1/namespaces/apps/jobs/migrate', 'GET /apis/batch/v1/namespaces/apps/jobs/migrate']);
-    server.requests.length = 0;
-    respond = () => undefined;
+    respond = (req) => (req.method === 'DELETE' ? { status: 200, body: {} } : undefined);
     await exec.deleteAndWait(jobRef, 10_000);
     expect(calls()).toEqual(['DELETE /apis/batch/v1/namespaces/apps/jobs/migrate']);
+    server.requests.length = 0;
+    respond = () => undefined;
+    await exec.deleteAndWait(jobRef, 5_000);
+    expect(waited).toEqual(['hook Job apps/migrate 10000', 'deleted Job apps/migrate 10000']);
   });
 
   it('copies the logs of a Job’s pods to the logger', async () => {

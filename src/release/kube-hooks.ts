@@ -1,54 +1,30 @@
 /**
  * The cluster side of release actions over src/runtime: a {@link HookExecutor} that creates hook objects
  * with a POST (Helm creates hooks, it never applies them), deletes and waits until they are gone, and waits
- * for completion by Helm's hook rule (Job: condition Complete, Failed is an error; Pod: phase Succeeded,
- * Failed is an error; any other kind is done once created), plus {@link kubeApplier}, the
+ * for completion by Helm's hook rule (wait.ts `hookJudge`; kinds other than Job and Pod are done once
+ * created), all waits through the release's {@link ObjectWaiter}, plus {@link kubeApplier}, the
  * {@link ReleaseApplier} over `ResourceClient` and `RestMapper`.
  */
 import type { Logger } from 'pino';
-import { ErrorCode, MaglevError } from '../errors.js';
-import { during } from '../runtime/activity.js';
 import { resourcePath, type ResourceClient, type TargetRef } from '../runtime/apply.js';
-import { abortReason, type ApiClient } from '../runtime/client.js';
-import { sleep, type Clock } from '../runtime/clock.js';
+import type { ApiClient } from '../runtime/client.js';
 import type { RestMapper } from '../runtime/discovery.js';
 import type { KubeObject } from '../runtime/object.js';
 import type { ReleaseApplier } from './actions/context.js';
 import type { HookExecutor } from './hooks.js';
-import { conditionOf, describeCondition, str } from './readiness-fields.js';
-
-/** Where a hook stands by Helm's rule: done, still running, or failed with a message. */
-export type HookCompletion = { state: 'done' } | { state: 'running' } | { state: 'failed'; message: string };
-
-/** Helm's hook completion rule for one live object (see the module comment). */
-export function hookCompletion(obj: KubeObject): HookCompletion {
-  if (obj.kind === 'Job') {
-    const failed = conditionOf(obj, 'Failed');
-    if (failed?.status === 'True') return { state: 'failed', message: `job ${obj.metadata?.name ?? ''} failed: ${describeCondition(failed) || 'Failed'}` };
-    return conditionOf(obj, 'Complete')?.status === 'True' ? { state: 'done' } : { state: 'running' };
-  }
-  if (obj.kind === 'Pod') {
-    const phase = str(obj, 'status', 'phase');
-    if (phase === 'Failed') return { state: 'failed', message: `pod ${obj.metadata?.name ?? ''} failed` };
-    return phase === 'Succeeded' ? { state: 'done' } : { state: 'running' };
-  }
-  return { state: 'done' };
-}
+import type { ObjectWaiter } from './wait.js';
 
 /** Options for {@link KubeHookExecutor}. */
 export interface KubeHookExecutorOptions {
   client: ApiClient;
   mapper: RestMapper;
   resources: ResourceClient;
-  clock: Clock;
-  /** Time between polls (default 2 s). */
-  pollMs?: number;
+  /** The release's waiter (same identity and cancellation as the release). */
+  waiter: Pick<ObjectWaiter, 'waitDeleted' | 'waitHook'>;
   /** Sent as Impersonate-User on every request. */
   impersonate?: string;
   /** Receives the logs of hooks whose output-log policy matches. */
   log?: Logger;
-  /** Aborts waits (the reconcile was superseded or the replica is stopping). */
-  signal?: AbortSignal;
 }
 
 /** Hook objects on a real cluster; see the module comment. */
@@ -58,7 +34,7 @@ export class KubeHookExecutor implements HookExecutor {
   /** See {@link HookExecutor.deleteAndWait}. */
   async deleteAndWait(ref: TargetRef, timeoutMs: number): Promise<void> {
     if (!(await this.options.resources.delete(ref, this.call()))) return;
-    await this.poll(ref, timeoutMs, 'to be deleted', (obj) => (obj === undefined ? { state: 'done' } : { state: 'running' }));
+    await this.options.waiter.waitDeleted([ref], timeoutMs);
   }
 
   /** See {@link HookExecutor.create}. */
@@ -71,9 +47,7 @@ export class KubeHookExecutor implements HookExecutor {
   /** See {@link HookExecutor.waitComplete}. */
   async waitComplete(ref: TargetRef, timeoutMs: number): Promise<void> {
     if (ref.kind !== 'Job' && ref.kind !== 'Pod') return;
-    await this.poll(ref, timeoutMs, 'to complete', (obj) =>
-      obj === undefined ? { state: 'failed', message: `${ref.kind} ${ref.name} disappeared before completing` } : hookCompletion(obj),
-    );
+    await this.options.waiter.waitHook(ref, timeoutMs);
   }
 
   /** See {@link HookExecutor.outputLogs}: a Pod's log (a Job's: its pods', by the job-name label) to the logger. */
@@ -89,23 +63,6 @@ export class KubeHookExecutor implements HookExecutor {
     for (const pod of pods) {
       const text = await this.options.client.request({ method: 'GET', path: `${base}/${encodeURIComponent(pod)}/log`, ...this.call() });
       log.info({ hook: `${ref.kind}/${ref.name}`, pod, output: typeof text === 'string' ? text : JSON.stringify(text) }, 'hook output');
-    }
-  }
-
-  private async poll(ref: TargetRef, timeoutMs: number, what: string, judge: (obj: KubeObject | undefined) => HookCompletion): Promise<void> {
-    const { clock } = this.options;
-    const deadline = clock.now() + timeoutMs;
-    for (;;) {
-      const state = judge(await this.options.resources.get(ref, this.call()));
-      if (state.state === 'done') return;
-      if (state.state === 'failed') throw new MaglevError(ErrorCode.HookFailed, state.message, { where: `${ref.kind}/${ref.name}` });
-      const left = deadline - clock.now();
-      const { signal } = this.options;
-      if (left <= 0 || signal?.aborted === true) {
-        const why = signal?.aborted === true ? `waiting was cancelled (${abortReason(signal)})` : `timed out after ${Math.round(timeoutMs / 1000)}s`;
-        throw new MaglevError(ErrorCode.WaitTimeout, `${why} waiting for ${ref.kind} ${ref.namespace}/${ref.name} ${what}`, { where: `${ref.kind}/${ref.name}` });
-      }
-      await during(`hook ${ref.kind} ${ref.namespace}/${ref.name} ${what}`, sleep(clock, Math.min(this.options.pollMs ?? 2000, left), signal));
     }
   }
 

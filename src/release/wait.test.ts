@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { isMaglevError } from '../errors.js';
 import type { TargetRef } from '../runtime/apply.js';
+import { RestMapper } from '../runtime/discovery.js';
 import type { KubeObject } from '../runtime/object.js';
 import { FakeClock, flush } from '../runtime/testing/fake-clock.js';
-import { PollingWaiter } from './wait.js';
+import { FakeGroupCache } from '../runtime/testing/fake-group-cache.js';
+import { memoryLogger } from '../runtime/testing/logger.js';
+import { ObjectWaits } from '../runtime/waits.js';
+import { deletionJudge, hookJudge, ObjectWaiter, readinessJudge } from './wait.js';
 
 const deployRef: TargetRef = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'apps', name: 'web' };
 const cmRef: TargetRef = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'cfg' };
+const jobRef: TargetRef = { apiVersion: 'batch/v1', kind: 'Job', namespace: 'apps', name: 'migrate' };
+const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'apps' } };
 
 function deployment(ready: number): KubeObject & Record<string, unknown> {
   return {
@@ -18,58 +24,114 @@ function deployment(ready: number): KubeObject & Record<string, unknown> {
   };
 }
 
-/** Runs `promise` while moving the fake clock forward in `stepMs` steps until it settles. */
-async function drive<T>(clock: FakeClock, promise: Promise<T>, stepMs = 1000): Promise<T> {
-  let settled = false;
-  const done = promise.finally(() => (settled = true));
-  for (let i = 0; i < 1000 && !settled; i++) {
-    await flush();
-    clock.advance(stepMs);
-  }
-  return done;
+function job(conditions: unknown[], ttl?: number): KubeObject {
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'apps' }, ...(ttl === undefined ? {} : { spec: { ttlSecondsAfterFinished: ttl } }), status: { conditions } } as KubeObject;
 }
 
-describe('PollingWaiter', () => {
-  it('polls until every object is Current', async () => {
-    const clock = new FakeClock();
-    let polls = 0;
-    const waiter = new PollingWaiter({
-      clock,
-      intervalMs: 1000,
-      get: (ref) => Promise.resolve(ref.kind === 'ConfigMap' ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' } } : deployment(++polls >= 3 ? 2 : 1)),
+describe('readinessJudge', () => {
+  const judge = readinessJudge([deployRef, cmRef]);
+  it('is done when every object is Current', () => expect(judge([deployment(2), cm])).toEqual({ state: 'done' }));
+  it('waits naming every object not ready and why', () =>
+    expect(judge([deployment(1), undefined])).toEqual({
+      state: 'waiting',
+      message: '2 object(s) not ready:\nDeployment apps/web: InProgress (1/2 updated replicas available)\nConfigMap apps/cfg: NotFound (not found)',
+    }));
+  it('fails fast when one Failed', () => {
+    const failed = job([{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }]);
+    expect(readinessJudge([jobRef])([failed])).toEqual({ state: 'failed', message: 'Job apps/migrate failed: Job failed: BackoffLimitExceeded' });
+  });
+});
+
+describe('deletionJudge', () => {
+  it('is done when none is left, else names those left', () => {
+    const judge = deletionJudge([deployRef, cmRef]);
+    expect(judge([undefined, undefined])).toEqual({ state: 'done' });
+    expect(judge([deployment(1), undefined])).toEqual({ state: 'waiting', message: '1 object(s) still present:\nDeployment apps/web' });
+  });
+});
+
+describe('hookJudge', () => {
+  it('waits until the hook is seen and complete; a failed hook fails with HookFailed', () => {
+    const judge = hookJudge(jobRef);
+    expect(judge([undefined])).toMatchObject({ state: 'waiting' });
+    expect(judge([job([])])).toMatchObject({ state: 'waiting' });
+    expect(judge([job([{ type: 'Complete', status: 'True' }])])).toEqual({ state: 'done' });
+    expect(hookJudge(jobRef)([job([{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'limit' }])])).toEqual({
+      state: 'failed',
+      message: 'job migrate failed: BackoffLimitExceeded: limit',
+      code: 'HookFailed',
     });
-    await drive(clock, waiter.waitReady([deployRef, cmRef], 60_000));
-    expect(polls).toBe(3);
   });
 
-  it('fails fast when an object Failed', async () => {
-    const clock = new FakeClock();
-    const failedJob = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, status: { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] } };
-    const waiter = new PollingWaiter({ clock, get: () => Promise.resolve(failedJob) });
-    const err = await waiter.waitReady([{ apiVersion: 'batch/v1', kind: 'Job', namespace: 'apps', name: 'j' }], 60_000).catch((e: unknown) => e);
-    expect(isMaglevError(err, 'WaitTimeout')).toBe(true);
-    expect((err as Error).message).toBe('Job apps/j failed: Job failed: BackoffLimitExceeded');
+  it('a Job with ttlSecondsAfterFinished that vanishes after it was seen is done; any other hook that vanishes fails', () => {
+    const ttl = hookJudge(jobRef);
+    ttl([job([], 0)]);
+    expect(ttl([undefined])).toEqual({ state: 'done' });
+    const plain = hookJudge(jobRef);
+    plain([job([])]);
+    expect(plain([undefined])).toEqual({ state: 'failed', message: 'Job migrate disappeared before completing', code: 'HookFailed' });
   });
+});
 
-  it('times out naming every object still not ready and why', async () => {
+describe('ObjectWaiter over watch-backed waits', () => {
+  function setup() {
     const clock = new FakeClock();
-    const waiter = new PollingWaiter({ clock, intervalMs: 5000, get: (ref) => Promise.resolve(ref.kind === 'Deployment' ? deployment(1) : undefined) });
-    const err = await drive(clock, waiter.waitReady([deployRef, cmRef], 30_000).catch((e: unknown) => e));
-    expect(isMaglevError(err, 'WaitTimeout')).toBe(true);
-    expect((err as Error).message).toBe(
-      '2 object(s) not ready after 30s:\nDeployment apps/web: InProgress (1/2 updated replicas available)\nConfigMap apps/cfg: NotFound (not found)',
+    const caches = new Map<string, FakeGroupCache>();
+    const discovery: Record<string, unknown> = {
+      '/api/v1': { resources: [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true }] },
+      '/apis/apps/v1': { resources: [{ name: 'deployments', kind: 'Deployment', namespaced: true }] },
+      '/apis/batch/v1': { resources: [{ name: 'jobs', kind: 'Job', namespaced: true }] },
+    };
+    const api = { request: (req: { path: string }) => Promise.resolve(discovery[req.path]) };
+    const waits = new ObjectWaits({
+      kubeConfig: undefined as never,
+      api,
+      mapper: new RestMapper(api, { clock }),
+      logger: memoryLogger().logger,
+      clock,
+      newCache: (path) => {
+        const c = new FakeGroupCache(path);
+        caches.set(path, c);
+        return c;
+      },
+    });
+    return { clock, caches, waits };
+  }
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 5; i++) await flush();
+  };
+
+  it('resolves on the event that makes the last object ready, and times out naming what is not', async () => {
+    const { caches, waits, clock } = setup();
+    const waiter = new ObjectWaiter({ waits });
+    const ready = waiter.waitReady([deployRef, cmRef], 60_000);
+    await settle();
+    caches.get('/api/v1/namespaces/apps/configmaps')!.set(cm);
+    caches.get('/apis/apps/v1/namespaces/apps/deployments')!.set(deployment(1));
+    await settle();
+    caches.get('/apis/apps/v1/namespaces/apps/deployments')!.set(deployment(2));
+    await ready;
+
+    // The cache stays for the next wait: a rollout makes the Deployment not ready again.
+    caches.get('/apis/apps/v1/namespaces/apps/deployments')!.set(deployment(1));
+    const stuck = waiter.waitReady([deployRef], 30_000).catch((e: unknown) => e);
+    await settle();
+    clock.advance(30_000);
+    const err = await stuck;
+    expect(isMaglevError(err, 'WaitTimeout') && err.message).toBe(
+      'timed out after 30s waiting for readiness of Deployment apps/web: 1 object(s) not ready:\nDeployment apps/web: InProgress (1/2 updated replicas available)',
     );
   });
 
-  it('waitDeleted resolves once every object is gone, and times out naming those left', async () => {
-    const clock = new FakeClock();
-    let polls = 0;
-    const gone = new PollingWaiter({ clock, intervalMs: 1000, get: (ref) => Promise.resolve(ref.kind === 'Deployment' && ++polls < 3 ? deployment(1) : undefined) });
-    await drive(clock, gone.waitDeleted([deployRef, cmRef], 60_000));
-    expect(polls).toBe(3);
-    const stuck = new PollingWaiter({ clock, intervalMs: 1000, get: (ref) => Promise.resolve(ref.kind === 'Deployment' ? deployment(1) : undefined) });
-    const err = await drive(clock, stuck.waitDeleted([deployRef, cmRef], 5_000).catch((e: unknown) => e));
-    expect(isMaglevError(err, 'WaitTimeout')).toBe(true);
-    expect((err as Error).message).toBe('1 object(s) still present 5s after deletion:\nDeployment apps/web');
+  it('a self-deleting hook Job (ttlSecondsAfterFinished: 0) that vanishes between two looks completes the hook', async () => {
+    const { caches, waits } = setup();
+    const waiter = new ObjectWaiter({ waits });
+    const hook = waiter.waitHook(jobRef, 60_000);
+    await settle();
+    const jobs = caches.get('/apis/batch/v1/namespaces/apps/jobs')!;
+    jobs.set(job([], 0));
+    await settle();
+    jobs.delete('apps', 'migrate');
+    await hook;
   });
 });

@@ -1,77 +1,120 @@
 /**
- * A {@link ReadinessWaiter} that polls each object with a get and judges it with {@link objectStatus}:
- * done when every object is Current; fails fast when one is Failed (a Deployment past its progress
- * deadline, a failed Job); otherwise gives up after the timeout with WaitTimeout naming every object
- * still not ready and why. Time comes from an injected clock, so tests drive it by hand.
+ * The release's waits, as judges over the runtime's one wait mechanism (src/runtime/waits.ts, watch
+ * events, no polling): readiness of objects by {@link objectStatus} (done when every object is Current,
+ * failing fast when one is Failed, a timeout naming every object still not ready and why), deletion, and
+ * hook completion by Helm's rule. A hook Job that deletes itself once finished (`ttlSecondsAfterFinished`,
+ * as ingress-nginx's are) counts as done when it disappears after it was seen, as in Flux; any other hook
+ * that disappears before completing fails.
  */
-import { ErrorCode, MaglevError } from '../errors.js';
-import { during } from '../runtime/activity.js';
-import { abortReason } from '../runtime/client.js';
-import type { CallOptions, TargetRef } from '../runtime/apply.js';
-import { sleep, type Clock } from '../runtime/clock.js';
+import { ErrorCode } from '../errors.js';
+import type { TargetRef } from '../runtime/apply.js';
 import type { KubeObject } from '../runtime/object.js';
+import type { Verdict, WaitSpec } from '../runtime/waits.js';
 import type { ReadinessWaiter } from './actions/context.js';
-import { objectStatus, ReadyStatus, type ObjectStatus } from './readiness.js';
+import { objectStatus, ReadyStatus } from './readiness.js';
+import { conditionOf, describeCondition, str } from './readiness-fields.js';
 
-/** Options for {@link PollingWaiter}. */
-export interface PollingWaiterOptions {
-  get(ref: TargetRef, opts?: CallOptions): Promise<KubeObject | undefined>;
-  clock: Clock;
-  /** Time between polls (default 2 s). */
-  intervalMs?: number;
-  call?: CallOptions;
+/** Where a hook stands by Helm's rule: done, still running, or failed with a message. */
+export type HookCompletion = { state: 'done' } | { state: 'running' } | { state: 'failed'; message: string };
+
+/** Helm's hook completion rule for one live object (see the module comment). */
+export function hookCompletion(obj: KubeObject): HookCompletion {
+  if (obj.kind === 'Job') {
+    const failed = conditionOf(obj, 'Failed');
+    if (failed?.status === 'True') return { state: 'failed', message: `job ${obj.metadata?.name ?? ''} failed: ${describeCondition(failed) || 'Failed'}` };
+    return conditionOf(obj, 'Complete')?.status === 'True' ? { state: 'done' } : { state: 'running' };
+  }
+  if (obj.kind === 'Pod') {
+    const phase = str(obj, 'status', 'phase');
+    if (phase === 'Failed') return { state: 'failed', message: `pod ${obj.metadata?.name ?? ''} failed` };
+    return phase === 'Succeeded' ? { state: 'done' } : { state: 'running' };
+  }
+  return { state: 'done' };
+}
+
+/** Where waits are run: the runtime's ObjectWaits (or a fake in tests). */
+export interface Waits {
+  until(spec: WaitSpec): Promise<void>;
+}
+
+/** How the waits of one release run: as whom, and cancelled by what. */
+export interface WaitScope {
+  waits: Waits;
+  impersonate?: string;
   signal?: AbortSignal;
 }
 
-/** Polls objects until ready; see the module comment. */
-export class PollingWaiter implements ReadinessWaiter {
-  constructor(private readonly options: PollingWaiterOptions) {}
+/** `Kind namespace/name` (or `Kind name` when cluster-scoped). */
+export function refName(ref: TargetRef): string {
+  return `${ref.kind} ${ref.namespace === '' ? '' : `${ref.namespace}/`}${ref.name}`;
+}
+
+/** Judge: every object Current; the first Failed one fails the wait. */
+export function readinessJudge(refs: readonly TargetRef[]): WaitSpec['judge'] {
+  return (objects) => {
+    const statuses = objects.map((o, i) => ({ ref: refs[i]!, status: objectStatus(o) }));
+    const failed = statuses.find((s) => s.status.status === ReadyStatus.Failed);
+    if (failed !== undefined) return { state: 'failed', message: `${refName(failed.ref)} failed: ${failed.status.message}` };
+    const waiting = statuses.filter((s) => s.status.status !== ReadyStatus.Current);
+    if (waiting.length === 0) return { state: 'done' };
+    return { state: 'waiting', message: `${waiting.length} object(s) not ready:\n${waiting.map((s) => `${refName(s.ref)}: ${s.status.status} (${s.status.message})`).join('\n')}` };
+  };
+}
+
+/** Judge: none of the objects exists. */
+export function deletionJudge(refs: readonly TargetRef[]): WaitSpec['judge'] {
+  return (objects) => {
+    const present = refs.filter((_, i) => objects[i] !== undefined);
+    return present.length === 0 ? { state: 'done' } : { state: 'waiting', message: `${present.length} object(s) still present:\n${present.map(refName).join('\n')}` };
+  };
+}
+
+/** Judge of one hook (stateful: remembers whether the object was seen, for self-deleting Jobs). */
+export function hookJudge(ref: TargetRef): WaitSpec['judge'] {
+  let seen: KubeObject | undefined;
+  return ([obj]): Verdict => {
+    if (obj !== undefined) {
+      seen = obj;
+      const c = hookCompletion(obj);
+      if (c.state === 'failed') return { ...c, code: ErrorCode.HookFailed };
+      return c.state === 'running' ? { state: 'waiting', message: `${refName(ref)} running` } : { state: 'done' };
+    }
+    if (seen === undefined) return { state: 'waiting', message: `${refName(ref)} not seen yet` };
+    const ttl = (seen as { spec?: { ttlSecondsAfterFinished?: unknown } }).spec?.ttlSecondsAfterFinished;
+    if (seen.kind === 'Job' && typeof ttl === 'number') return { state: 'done' };
+    return { state: 'failed', message: `${ref.kind} ${ref.name} disappeared before completing`, code: ErrorCode.HookFailed };
+  };
+}
+
+/** A {@link ReadinessWaiter} over {@link Waits}; see the module comment. */
+export class ObjectWaiter implements ReadinessWaiter {
+  constructor(private readonly scope: WaitScope) {}
 
   /** See {@link ReadinessWaiter.waitReady}. */
   async waitReady(refs: readonly TargetRef[], timeoutMs: number): Promise<void> {
-    const { clock } = this.options;
-    const deadline = clock.now() + timeoutMs;
-    let pending = [...refs];
-    for (;;) {
-      const statuses = await Promise.all(pending.map(async (ref) => ({ ref, status: objectStatus(await this.options.get(ref, this.options.call)) })));
-      const failed = statuses.find((s) => s.status.status === ReadyStatus.Failed);
-      if (failed !== undefined) {
-        throw new MaglevError(ErrorCode.WaitTimeout, `${name(failed.ref)} failed: ${failed.status.message}`, { where: name(failed.ref) });
-      }
-      const notReady = statuses.filter((s) => s.status.status !== ReadyStatus.Current);
-      pending = notReady.map((s) => s.ref);
-      if (pending.length === 0) return;
-      const left = deadline - clock.now();
-      if (left <= 0 || this.options.signal?.aborted) throw timeout(notReady, timeoutMs, this.options.signal);
-      await during(`readiness of ${pending.map(name).join(', ')}`, sleep(clock, Math.min(this.options.intervalMs ?? 2000, left), this.options.signal));
-    }
+    if (refs.length === 0) return;
+    await this.scope.waits.until(this.spec(refs, readinessJudge(refs), timeoutMs, `readiness of ${describeAll(refs)}`));
   }
 
   /** See {@link ReadinessWaiter.waitDeleted}. */
   async waitDeleted(refs: readonly TargetRef[], timeoutMs: number): Promise<void> {
-    const { clock } = this.options;
-    const deadline = clock.now() + timeoutMs;
-    let pending = [...refs];
-    for (;;) {
-      const present = await Promise.all(pending.map(async (ref) => ((await this.options.get(ref, this.options.call)) === undefined ? undefined : ref)));
-      pending = present.filter((r): r is TargetRef => r !== undefined);
-      if (pending.length === 0) return;
-      const left = deadline - clock.now();
-      if (left <= 0 || this.options.signal?.aborted) {
-        const list = pending.map(name);
-        throw new MaglevError(ErrorCode.WaitTimeout, `${pending.length} object(s) still present ${Math.round(timeoutMs / 1000)}s after deletion:\n${list.join('\n')}`, { where: list[0] });
-      }
-      await during(`deletion of ${pending.map(name).join(', ')}`, sleep(clock, Math.min(this.options.intervalMs ?? 2000, left), this.options.signal));
-    }
+    if (refs.length === 0) return;
+    await this.scope.waits.until(this.spec(refs, deletionJudge(refs), timeoutMs, `deletion of ${describeAll(refs)}`));
+  }
+
+  /** Waits for a hook to complete by Helm's rule (see the module comment). */
+  async waitHook(ref: TargetRef, timeoutMs: number): Promise<void> {
+    await this.scope.waits.until(this.spec([ref], hookJudge(ref), timeoutMs, `hook ${refName(ref)} to complete`));
+  }
+
+  private spec(refs: readonly TargetRef[], judge: WaitSpec['judge'], timeoutMs: number, what: string): WaitSpec {
+    const spec: WaitSpec = { refs, judge, timeoutMs, what };
+    if (this.scope.impersonate !== undefined) spec.impersonate = this.scope.impersonate;
+    if (this.scope.signal !== undefined) spec.signal = this.scope.signal;
+    return spec;
   }
 }
 
-function name(ref: TargetRef): string {
-  return `${ref.kind} ${ref.namespace === '' ? '' : `${ref.namespace}/`}${ref.name}`;
-}
-
-function timeout(notReady: { ref: TargetRef; status: ObjectStatus }[], timeoutMs: number, signal: AbortSignal | undefined): MaglevError {
-  const list = notReady.map((s) => `${name(s.ref)}: ${s.status.status} (${s.status.message})`);
-  const why = signal?.aborted === true ? `not ready when waiting was cancelled (${abortReason(signal)})` : `not ready after ${Math.round(timeoutMs / 1000)}s`;
-  return new MaglevError(ErrorCode.WaitTimeout, `${notReady.length} object(s) ${why}:\n${list.join('\n')}`, { where: list[0] });
+function describeAll(refs: readonly TargetRef[]): string {
+  return refs.length <= 3 ? refs.map(refName).join(', ') : `${refs.slice(0, 3).map(refName).join(', ')} and ${refs.length - 3} more`;
 }

@@ -37,6 +37,7 @@ export { CacheIndex } from './indexer.js';
 export { Manager, type LeaderCallbacks, type ManagedCache, type ManagerOptions } from './manager.js';
 export { intentChanged, intentSignature, type Predicate } from './predicates.js';
 export { during, trackActivity, type Activity } from './activity.js';
+export { ObjectWaits, type GroupCache, type ObjectWaitsOptions, type Verdict, type WaitSpec } from './waits.js';
 export { EventRecorder, MAX_NOTE_BYTES, REPORTING_CONTROLLER, truncateUtf8, type EventInput, type EventRecorderOptions } from './events.js';
 export type { WatchFn } from './guarded-watch.js';
 export { isExpired, LeaderElector, type LeaderElectorOptions } from './leader.js';

@@ -18,7 +18,7 @@ import {
   type OperatorProcess,
 } from './harness.js';
 import { repoRoot, toolPath } from './paths.js';
-import { deleteRelease, waitGone } from './releases.js';
+import { api, deleteRelease, waitGone } from './releases.js';
 
 const group = 'maglev.io';
 const version = 'v1alpha1';
@@ -240,14 +240,13 @@ describe('leader election', () => {
     await create(ns, helmRelease('waiting', { chart: { repository: repo.url, name: 'hanging', version: '1.0.0' }, timeout: '5m' }));
     const secrets = () => clients().core.listNamespacedSecret({ namespace: ns, labelSelector: 'owner=helm' });
     await waitFor('the install waiting', async () => ((await secrets()).items.some((s) => s.metadata?.labels?.status === 'pending-install') ? true : undefined), 60_000);
-    const coordination = clients().kc.makeApiClient(k8s.CoordinationV1Api);
-    const lease = await coordination.readNamespacedLease({ name: 'maglev-operator', namespace: ns });
     const hrVersion = (await get(ns, 'waiting')).metadata.resourceVersion;
-    // Taken over by hand: another holder, renewed now.
-    await coordination.replaceNamespacedLease({
-      name: 'maglev-operator',
-      namespace: ns,
-      body: { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', renewTime: new k8s.V1MicroTime(), leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 } },
+    // Taken over by hand: another holder, renewed now (a merge patch, so the leader's renewals cannot conflict with it).
+    await api().request({
+      method: 'PATCH',
+      path: `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/maglev-operator`,
+      body: { spec: { holderIdentity: 'intruder', renewTime: new Date().toISOString().replace('Z', '000Z') } },
+      contentType: 'application/merge-patch+json',
     });
     const code = await waitFor('the old leader to exit', () => Promise.resolve(op.child.exitCode ?? undefined), 20_000);
     expect(code).toBe(1);

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { isMaglevError } from '../errors.js';
+import { ApiStatusError } from './api-error.js';
+import type { TargetRef } from './apply.js';
+import type { ApiClient } from './client.js';
+import { RestMapper } from './discovery.js';
+import type { KubeObject } from './object.js';
+import { FakeClock, flush } from './testing/fake-clock.js';
+import { FakeGroupCache } from './testing/fake-group-cache.js';
+import { memoryLogger } from './testing/logger.js';
+import { ObjectWaits, type ObjectWaitsOptions, type WaitSpec } from './waits.js';
+
+const discovery: Record<string, unknown> = {
+  '/api/v1': { resources: [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true }] },
+  '/apis/apps/v1': { resources: [{ name: 'deployments', kind: 'Deployment', namespaced: true }] },
+};
+
+function setup(extra: Partial<ObjectWaitsOptions> & { syncs?: boolean; objects?: Map<string, KubeObject> } = {}) {
+  const clock = new FakeClock();
+  const gets: string[] = [];
+  const api: ApiClient = {
+    request: (req) => {
+      if (discovery[req.path] !== undefined) return Promise.resolve(discovery[req.path]);
+      gets.push(`${req.method} ${req.path}${req.impersonate === undefined ? '' : ` as ${req.impersonate}`}`);
+      const obj = extra.objects?.get(req.path);
+      return obj === undefined ? Promise.reject(new ApiStatusError(`GET ${req.path}`, 404, undefined)) : Promise.resolve(obj);
+    },
+  };
+  const caches: FakeGroupCache[] = [];
+  const waits = new ObjectWaits({
+    kubeConfig: undefined as never,
+    api,
+    mapper: new RestMapper(api, { clock }),
+    logger: memoryLogger().logger,
+    clock,
+    newCache: (path, who) => {
+      const c = new FakeGroupCache(`${who ?? ''}|${path}`, extra.syncs ?? true);
+      caches.push(c);
+      return c;
+    },
+    ...extra,
+  });
+  return { clock, waits, caches, gets };
+}
+
+const cm = (name: string, value?: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'apps', name }, ...(value === undefined ? {} : { data: { v: value } }) });
+const ref = (name: string, kind = 'ConfigMap', apiVersion = 'v1'): TargetRef => ({ apiVersion, kind, namespace: 'apps', name });
+
+/** Done when every ConfigMap has data.v === 'ok'; 'bad' fails. */
+function spec(refs: TargetRef[], extra: Partial<WaitSpec> = {}): WaitSpec {
+  return {
+    refs,
+    timeoutMs: 10_000,
+    what: 'the config maps',
+    judge: (objs) => {
+      const values = objs.map((o) => (o as { data?: { v?: string } } | undefined)?.data?.v);
+      if (values.includes('bad')) return { state: 'failed', message: 'one went bad' };
+      return values.every((v) => v === 'ok') ? { state: 'done' } : { state: 'waiting', message: `values ${values.join(',')}` };
+    },
+    ...extra,
+  };
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await flush();
+}
+
+describe('ObjectWaits', () => {
+  it('ends on the watch event that makes the judge done, sharing one cache per kind and namespace, without any GET', async () => {
+    const { waits, caches, gets } = setup();
+    let done = false;
+    const waiting = waits.until(spec([ref('a'), ref('b')])).then(() => (done = true));
+    await settle();
+    expect(caches.map((c) => c.path)).toEqual(['|/api/v1/namespaces/apps/configmaps']);
+    const [cache] = caches;
+    cache!.set(cm('a', 'ok'));
+    await settle();
+    expect(done).toBe(false);
+    cache!.set(cm('b', 'ok'));
+    await waiting;
+    expect(gets).toEqual([]);
+  });
+
+  it('fails fast on the judge, times out naming the last state, and is cancelled by its signal with the reason', async () => {
+    const { waits, caches, clock } = setup();
+    const failing = waits.until(spec([ref('a')])).catch((e: unknown) => e);
+    await settle();
+    caches[0]!.set(cm('a', 'bad'));
+    expect(await failing).toMatchObject({ code: 'WaitTimeout', message: 'one went bad' });
+
+    const timing = waits.until(spec([ref('x')], { timeoutMs: 5_000 })).catch((e: unknown) => e);
+    await settle();
+    clock.advance(5_000);
+    const timeout = await timing;
+    expect(isMaglevError(timeout, 'WaitTimeout') && timeout.message).toBe('timed out after 5s waiting for the config maps: values ');
+
+    const cancel = new AbortController();
+    const cancelled = waits.until(spec([ref('y')], { signal: cancel.signal })).catch((e: unknown) => e);
+    await settle();
+    cancel.abort(new Error('superseded by generation 4'));
+    expect(await cancelled).toMatchObject({ message: 'waiting for the config maps was cancelled (superseded by generation 4): values ' });
+  });
+
+  it('keeps a cache for the linger time after its last wait, reuses it, then stops it', async () => {
+    const { waits, caches, clock } = setup({ lingerMs: 60_000 });
+    const first = waits.until(spec([ref('a')]));
+    await settle();
+    caches[0]!.set(cm('a', 'ok'));
+    await first;
+    clock.advance(30_000);
+    await waits.until(spec([ref('a')]));
+    expect(caches).toHaveLength(1);
+    clock.advance(59_000);
+    expect(caches[0]!.stopped).toBe(0);
+    clock.advance(1_000);
+    expect(caches[0]!.stopped).toBe(1);
+    expect(waits.openCaches()).toBe(0);
+  });
+
+  it('keeps identities apart, and falls back to reading (as that identity) when a cache cannot sync', async () => {
+    const objects = new Map<string, KubeObject>();
+    const { waits, caches, gets, clock } = setup({ syncs: false, objects, fallbackPollMs: 1_000 });
+    const waiting = waits.until(spec([ref('a')], { impersonate: 'system:serviceaccount:apps:deployer' }));
+    await settle();
+    expect(caches.map((c) => c.path)).toEqual(['system:serviceaccount:apps:deployer|/api/v1/namespaces/apps/configmaps']);
+    expect(gets).toEqual(['GET /api/v1/namespaces/apps/configmaps/a as system:serviceaccount:apps:deployer']);
+    objects.set('/api/v1/namespaces/apps/configmaps/a', cm('a', 'ok'));
+    clock.advance(1_000);
+    await waiting;
+    expect(gets).toHaveLength(2);
+  });
+
+  it('past maxCaches, new groups are read instead of watched', async () => {
+    const objects = new Map<string, KubeObject>([['/apis/apps/v1/namespaces/apps/deployments/d', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, data: { v: 'ok' } } as KubeObject]]);
+    const { waits, caches, gets } = setup({ maxCaches: 1, objects });
+    const holding = waits.until(spec([ref('a')]));
+    await settle();
+    await waits.until(spec([ref('d', 'Deployment', 'apps/v1')]));
+    expect(caches).toHaveLength(1);
+    expect(gets).toEqual(['GET /apis/apps/v1/namespaces/apps/deployments/d']);
+    caches[0]!.set(cm('a', 'ok'));
+    await holding;
+  });
+});

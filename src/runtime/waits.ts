@@ -1,0 +1,261 @@
+/**
+ * The one wait mechanism: wait until a set of objects satisfies a judge, noticed from watch events.
+ * Waits share a bounded set of informer caches, one per (identity, apiVersion, kind, namespace): started
+ * when a wait needs one, kept for `lingerMs` after the last wait on it ends (consecutive waits of one
+ * release reuse it), then stopped. Nothing is cached for kinds or namespaces no one waits on, and there is
+ * no watch per object or per release. A wait re-judges its objects on every event of its caches, so it ends
+ * as soon as the last object turns ready; it never polls. Only when a cache cannot be had (more groups than
+ * `maxCaches`, or the identity may not list/watch that kind: the cache does not sync within `syncTimeoutMs`)
+ * does that wait fall back to reading its objects every `fallbackPollMs`. The wait runs as the identity it
+ * is given (impersonation), so a tenant's waits see what the tenant may see.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { ErrorCode, MaglevError } from '../errors.js';
+import { during } from './activity.js';
+import { isNotFound } from './api-error.js';
+import { resourcePath, type TargetRef } from './apply.js';
+import { informerCache, type InformerCache } from './cache.js';
+import { abortReason, type ApiClient } from './client.js';
+import { realClock, type CancelTimer, type Clock } from './clock.js';
+import type { RestMapper } from './discovery.js';
+import type { KubeObject } from './object.js';
+
+/** What a judge says of the objects of a wait (in the order of its refs; undefined: not found). */
+export type Verdict = { state: 'done' } | { state: 'waiting'; message: string } | { state: 'failed'; message: string; code?: ErrorCode };
+
+/** One wait: its objects, the judge, the time allowed and how to describe it in errors. */
+export interface WaitSpec {
+  refs: readonly TargetRef[];
+  judge: (objects: readonly (KubeObject | undefined)[]) => Verdict;
+  timeoutMs: number;
+  /** e.g. `readiness of Deployment a/web`; used in the watchdog's activity and in errors. */
+  what: string;
+  /** Sent as Impersonate-User on the watches and reads of this wait. */
+  impersonate?: string;
+  signal?: AbortSignal;
+}
+
+/** Options for {@link ObjectWaits}. */
+export interface ObjectWaitsOptions {
+  kubeConfig: KubeConfig;
+  api: ApiClient;
+  mapper: RestMapper;
+  logger: Logger;
+  clock?: Clock;
+  /** Most caches open at once (default 256). */
+  maxCaches?: number;
+  /** How long a cache stays after its last wait (default 60 s). */
+  lingerMs?: number;
+  /** How long a new cache may take to list (default 15 s) before its waits fall back to reads. */
+  syncTimeoutMs?: number;
+  /** Read interval of the fallback (default 2 s). */
+  fallbackPollMs?: number;
+  /** Builds the cache of one group (tests pass fakes; default: an InformerCache on the kubeconfig). */
+  newCache?: (path: string, impersonate: string | undefined) => GroupCache;
+}
+
+/** The part of an informer cache a wait uses. */
+export type GroupCache = Pick<InformerCache<KubeObject>, 'start' | 'stop' | 'get' | 'onEvent' | 'waitForSync'>;
+
+interface Group {
+  cache: GroupCache;
+  users: number;
+  synced: Promise<boolean>;
+  cancelLinger: CancelTimer | undefined;
+}
+
+/** Shared watch-backed waits; see the module comment. */
+export class ObjectWaits {
+  private readonly clock: Clock;
+  private readonly groups = new Map<string, Group>();
+
+  constructor(private readonly opts: ObjectWaitsOptions) {
+    this.clock = opts.clock ?? realClock;
+  }
+
+  /** Number of caches open now (for tests and metrics). */
+  openCaches(): number {
+    return this.groups.size;
+  }
+
+  /** Resolves when the judge says done; rejects with its failure, WaitTimeout, or when `signal` aborts. */
+  async until(spec: WaitSpec): Promise<void> {
+    const deadline = this.clock.now() + spec.timeoutMs;
+    const keys: string[] = [];
+    try {
+      const groups = await Promise.all(spec.refs.map((ref) => this.acquire(ref, spec.impersonate, keys)));
+      // One reader per group (refs of one kind and namespace share it), or a polled one per ref.
+      const shared = new Map<Group, Reader>();
+      const readers = await Promise.all(
+        groups.map(async (g) => {
+          if (g === undefined || !(await g.synced)) return this.reader(spec.impersonate);
+          let r = shared.get(g);
+          if (r === undefined) shared.set(g, (r = cacheReader(g.cache)));
+          return r;
+        }),
+      );
+      return await during(spec.what, this.watchUntil(spec, readers, deadline));
+    } finally {
+      for (const key of keys) this.release(key);
+    }
+  }
+
+  /** Stops every cache (operator shutdown). */
+  async close(): Promise<void> {
+    const groups = [...this.groups.values()];
+    this.groups.clear();
+    for (const g of groups) g.cancelLinger?.();
+    await Promise.all(groups.map((g) => g.cache.stop()));
+  }
+
+  /** Judges on every event of the readers' caches; fallback readers are read on a timer. */
+  private watchUntil(spec: WaitSpec, readers: Reader[], deadline: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      let judging = false;
+      let again = false;
+      const cleanups: (() => void)[] = [];
+      const finish = (err?: Error): void => {
+        if (settled) return;
+        settled = true;
+        for (const c of cleanups) c();
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      let last: Verdict = { state: 'waiting', message: 'not yet read' };
+      const judge = async (): Promise<void> => {
+        if (judging) {
+          again = true;
+          return;
+        }
+        judging = true;
+        try {
+          do {
+            again = false;
+            const objects = await Promise.all(readers.map((r, i) => Promise.resolve(r.read(spec.refs[i]!))));
+            last = spec.judge(objects);
+          } while (again && !settled);
+          if (last.state === 'done') finish();
+          else if (last.state === 'failed') finish(new MaglevError(last.code ?? ErrorCode.WaitTimeout, last.message, { where: spec.what }));
+        } catch (err) {
+          finish(err instanceof Error ? err : new Error(String(err)));
+        } finally {
+          judging = false;
+        }
+      };
+      const trigger = (): void => void judge();
+      for (const r of new Set(readers)) cleanups.push(r.subscribe(trigger));
+      const polled = readers.some((r) => r.polled);
+      if (polled) {
+        const tick = (): void => {
+          if (settled) return;
+          trigger();
+          cleanups.push(this.clock.setTimer(this.opts.fallbackPollMs ?? 2_000, tick));
+        };
+        cleanups.push(this.clock.setTimer(this.opts.fallbackPollMs ?? 2_000, tick));
+      }
+      cleanups.push(
+        this.clock.setTimer(Math.max(0, deadline - this.clock.now()), () => {
+          const message = last.state === 'waiting' ? last.message : '';
+          finish(new MaglevError(ErrorCode.WaitTimeout, `timed out after ${Math.round(spec.timeoutMs / 1000)}s waiting for ${spec.what}${message === '' ? '' : `: ${message}`}`, { where: spec.what }));
+        }),
+      );
+      const { signal } = spec;
+      if (signal !== undefined) {
+        const onAbort = (): void => {
+          const message = last.state === 'waiting' ? `: ${last.message}` : '';
+          finish(new MaglevError(ErrorCode.WaitTimeout, `waiting for ${spec.what} was cancelled (${abortReason(signal)})${message}`, { where: spec.what }));
+        };
+        if (signal.aborted) onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        cleanups.push(() => signal.removeEventListener('abort', onAbort));
+      }
+      trigger();
+    });
+  }
+
+  /** The shared cache of `ref`'s group, started if needed; undefined when over the cap. */
+  private async acquire(ref: TargetRef, impersonate: string | undefined, keys: string[]): Promise<Group | undefined> {
+    const mapping = await this.opts.mapper.map(ref.apiVersion, ref.kind);
+    const path = resourcePath(mapping, mapping.namespaced ? ref.namespace : '');
+    const key = `${impersonate ?? ''}|${path}`;
+    let group = this.groups.get(key);
+    if (group === undefined) {
+      if (this.groups.size >= (this.opts.maxCaches ?? 256)) return undefined;
+      const cache = (this.opts.newCache ?? ((p, who) => this.informer(p, who)))(path, impersonate);
+      cache.start();
+      const synced = cache.waitForSync(AbortSignal.timeout(this.opts.syncTimeoutMs ?? 15_000));
+      group = { cache, users: 0, synced, cancelLinger: undefined };
+      this.groups.set(key, group);
+      void synced.then((ok) => {
+        if (!ok) this.opts.logger.warn({ path, impersonate }, 'wait cache did not sync; its waits read objects instead');
+      });
+    }
+    group.cancelLinger?.();
+    group.cancelLinger = undefined;
+    group.users++;
+    keys.push(key);
+    return group;
+  }
+
+  private release(key: string): void {
+    const group = this.groups.get(key);
+    if (group === undefined) return;
+    group.users--;
+    if (group.users > 0 || group.cancelLinger !== undefined) return;
+    group.cancelLinger = this.clock.setTimer(this.opts.lingerMs ?? 60_000, () => {
+      if (group.users > 0 || this.groups.get(key) !== group) return;
+      this.groups.delete(key);
+      void group.cache.stop();
+    });
+  }
+
+  private informer(path: string, impersonate: string | undefined): GroupCache {
+    const kc = impersonate === undefined ? this.opts.kubeConfig : impersonating(this.opts.kubeConfig, impersonate);
+    const api: ApiClient = impersonate === undefined ? this.opts.api : { request: (req) => this.opts.api.request({ ...req, impersonate }) };
+    return informerCache<KubeObject>(kc, api, { path, logger: this.opts.logger.child({ component: 'waits' }), clock: this.clock });
+  }
+
+  /** A fallback reader: GETs the object (as `impersonate`) on each judgement. */
+  private reader(impersonate: string | undefined): Reader {
+    return {
+      polled: true,
+      subscribe: () => () => {},
+      read: async (r) => {
+        const mapping = await this.opts.mapper.map(r.apiVersion, r.kind);
+        try {
+          return (await this.opts.api.request({ method: 'GET', path: resourcePath(mapping, mapping.namespaced ? r.namespace : '', r.name), ...(impersonate === undefined ? {} : { impersonate }) })) as KubeObject;
+        } catch (err) {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        }
+      },
+    };
+  }
+}
+
+/** Where a wait reads one object: a synced cache (event-driven) or GETs (polled). */
+interface Reader {
+  polled?: boolean;
+  read(ref: TargetRef): Promise<KubeObject | undefined> | KubeObject | undefined;
+  subscribe(onChange: () => void): () => void;
+}
+
+/** Caches are readers too: reads are local, every event re-judges. */
+function cacheReader(cache: GroupCache): Reader {
+  return { read: (ref) => cache.get(ref.namespace, ref.name), subscribe: (onChange) => cache.onEvent(() => onChange()) };
+}
+
+/** A copy of `kc` whose current user impersonates `who` (for client-node's Watch). */
+function impersonating(kc: KubeConfig, who: string): KubeConfig {
+  const current = kc.getCurrentUser();
+  const copy = new KubeConfig();
+  copy.loadFromOptions({
+    clusters: kc.clusters,
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+    users: kc.users.map((u) => (u.name === current?.name ? { ...u, impersonateUser: who } : u)),
+  });
+  return copy;
+}
