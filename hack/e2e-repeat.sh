@@ -25,7 +25,8 @@ for k in $(seq 1 "$n"); do
   npx vitest run --project e2e --reporter=default --reporter=json \
     --outputFile.json="$out/run-$k.json" "$@" >"$out/run-$k.log" 2>&1 || status=$?
   [ $status = 0 ] || failed_runs=$((failed_runs + 1))
-  echo "[repeat] run $k/$n: exit $status in $((SECONDS - t0))s ($(tail -n 20 "$out/run-$k.log" | grep -E 'Tests +[0-9]' | sed 's/^ *//' || true))"
+  summary=$(tail -n 20 "$out/run-$k.log" | sed 's/\x1b\[[0-9;]*m//g' | grep -E '^ *Tests +[0-9]' | sed 's/^ *//' || true)
+  echo "[repeat] run $k/$n: exit $status in $((SECONDS - t0))s ($summary)"
 done
 npx tsx test/e2e/tally.ts "$out" "$n"
 echo "[repeat] $failed_runs of $n runs failed; logs in $out/"

@@ -163,6 +163,8 @@ async function operate(opts: Options, log: Logger): Promise<number> {
     // A dependency becoming Ready wakes its dependents through the dependsOn index (controllers/watches.ts);
     // the requeue is only a safety net. Watching one namespace, a dependency elsewhere is not in the cache.
     dependencyRequeueMs: opts.watchNamespace === undefined ? 5 * 60_000 : 10_000,
+    // A parked readiness wait re-queues its HelmRelease on the next event of its objects.
+    wake: (req) => hrController.enqueue(req),
   });
   void warmUpRenderer().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not warm up the EJS renderer'));
 

@@ -103,6 +103,12 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
         const progress = async (state: ReconcileState): Promise<void> => void (await writeStatus(deps, obj, { state }, now()));
         outcome = await deps.drive(obj, ctx.log, ctx.signal, { progress });
       } catch (err) {
+        // Cancelled (superseded by a newer generation, lost lease, shutdown): not a failure of this object.
+        // Nothing is reported; a superseded key runs again at once for the new generation.
+        if (ctx.signal.aborted) {
+          ctx.log.debug({ err: errorMessage(err), reason: errorMessage(ctx.signal.reason) }, 'reconcile cancelled');
+          return {};
+        }
         failure = err instanceof Error ? err : new Error(errorMessage(err));
         const terminal = isMaglevError(err) && err.terminal;
         const reason = isMaglevError(err) ? err.code : 'ReconcileError';

@@ -51,6 +51,27 @@ const cases: Case[] = [
   ['stale pending record of another replica → unlock', input({ releases: [rev(1, 'pending-rollback', { writer: 'maglev-1', writtenAtMs: NOW - 600_000 })] }), { action: 'unlock', revision: 1, interrupted: 'rollback' }],
   ['pending record left by helm, age unknown → unlock', input({ releases: [rev(4, 'pending-upgrade')] }), { action: 'unlock', revision: 4 }],
   ['force does not skip an unlock', input({ releases: [rev(2, 'pending-upgrade')], annotations: { [TriggerAnnotation.ForceAt]: 't1' } }), { action: 'unlock', handled: {} }],
+  // 1b. a revision this HelmRelease parked while its objects become ready (status.inProgress)
+  [
+    'parked revision, same generation → resume it (not unlock, whoever wrote it)',
+    input({ releases: [rev(1, 'deployed'), rev(2, 'pending-upgrade', { writer: 'maglev-old', writtenAtMs: NOW - 1000 })], inProgress: { action: 'upgrade', revision: 2, generation: 3 } }),
+    { action: 'resume', reason: 'Progressing', revision: 2, resumes: 'upgrade' },
+  ],
+  [
+    'parked revision, newer generation → unlock it as superseded',
+    input({ generation: 4, releases: [rev(1, 'pending-install', { writer: 'maglev-0', writtenAtMs: NOW })], inProgress: { action: 'install', revision: 1, generation: 3 } }),
+    { action: 'unlock', reason: 'Superseded', revision: 1, interrupted: 'install', superseded: 'superseded by generation 4' },
+  ],
+  [
+    'parked revision, new force token → unlock it as superseded (the token is consumed by the upgrade after)',
+    input({ releases: [rev(1, 'deployed'), rev(2, 'pending-upgrade')], inProgress: { action: 'upgrade', revision: 2, generation: 3 }, annotations: { [TriggerAnnotation.ForceAt]: 'f9' } }),
+    { action: 'unlock', reason: 'Superseded', superseded: 'superseded by maglev.io/force-at=f9', handled: {} },
+  ],
+  [
+    'inProgress names an older revision than the pending one → ordinary lock rules',
+    input({ releases: [rev(3, 'pending-upgrade', { writer: 'maglev-1', writtenAtMs: NOW - 1000 })], inProgress: { action: 'upgrade', revision: 2, generation: 3 } }),
+    { action: 'wait', reason: 'ReleaseLocked' },
+  ],
   // 2. interrupted uninstall
   ['latest uninstalling → finish uninstall', input({ releases: [rev(1, 'uninstalling')] }), { action: 'uninstall', reason: 'UninstallInterrupted' }],
   // 3. absent

@@ -5,7 +5,9 @@
  * records the outcome (failure counters, lastAttempted, handled tokens), and plans again.
  *
  * Rules, first match wins:
- * 1. latest revision pending-* → `unlock` (mark it failed) when its lock is stale, else `wait`;
+ * 1. latest revision pending-* → parked by this HelmRelease (status.inProgress): `resume` it, or `unlock` it
+ *    as superseded when the generation or force token changed; otherwise `unlock` (mark it failed) when its
+ *    lock is stale, else `wait`;
  * 2. latest uninstalling (an interrupted uninstall) → `uninstall` to finish it;
  * 3. no revision, or latest uninstalled → `install` (`stalled` RetriesExceeded when install failures
  *    exceed install.remediation.retries, unless forced);
@@ -72,10 +74,12 @@ export interface PlanInput {
   handled: { forceAt?: string; resetAt?: string };
   /** This replica's identity, the time, and how old a pending record of another writer must be to be stale. */
   lock: { self: string; now: number; staleAfterMs: number };
+  /** status.inProgress: the revision this HelmRelease parked while waiting for its objects, if any. */
+  inProgress?: { action: 'install' | 'upgrade' | 'rollback'; revision: number; generation: number };
 }
 
 /** The planner's possible answers. */
-export type PlanAction = 'install' | 'upgrade' | 'rollback' | 'uninstall' | 'unlock' | 'wait' | 'none' | 'stalled';
+export type PlanAction = 'install' | 'upgrade' | 'rollback' | 'uninstall' | 'unlock' | 'resume' | 'wait' | 'none' | 'stalled';
 
 /** The next action, why (CamelCase reason plus message), and the bookkeeping the caller must do. */
 export interface Plan {
@@ -92,6 +96,10 @@ export interface Plan {
   retryAfterMs?: number;
   /** For `unlock`: the action the pending revision was left by (it counts as a failure of that action). */
   interrupted?: 'install' | 'upgrade' | 'rollback';
+  /** For `unlock` of a parked revision that a newer generation or force token supersedes: why, for its record. */
+  superseded?: string;
+  /** For `resume`: the action whose parked revision is resumed. */
+  resumes?: 'install' | 'upgrade' | 'rollback';
 }
 
 /** Decides the next action; pure. */
@@ -112,7 +120,17 @@ export function plan(input: PlanInput): Plan {
     handled: { ...base.handled, forceAt },
   });
 
-  if (latest !== undefined && isPending(latest.status)) return unlockOrWait(latest, input.lock, base);
+  if (latest !== undefined && isPending(latest.status)) {
+    const parked = input.inProgress;
+    if (parked === undefined || parked.revision !== latest.revision) return unlockOrWait(latest, input.lock, base);
+    // Our own revision, parked while its objects become ready: resume it, unless the spec moved on.
+    const by = parked.generation !== input.generation ? `generation ${input.generation}` : forceAt !== undefined ? `${TriggerAnnotation.ForceAt}=${forceAt}` : undefined;
+    if (by !== undefined) {
+      const message = `revision ${latest.revision} (${parked.action} of generation ${parked.generation}) superseded by ${by}`;
+      return { action: 'unlock', reason: 'Superseded', message, revision: latest.revision, interrupted: parked.action, superseded: `superseded by ${by}`, ...base };
+    }
+    return { action: 'resume', reason: 'Progressing', message: `revision ${latest.revision} is ${latest.status}, waiting for its objects`, revision: latest.revision, resumes: parked.action, ...base };
+  }
   if (latest?.status === ReleaseStatus.Uninstalling) {
     return { action: 'uninstall', reason: 'UninstallInterrupted', message: `revision ${latest.revision} was left uninstalling; finishing the uninstall`, ...base };
   }

@@ -7,6 +7,7 @@ import { FakeClock, flush } from '../runtime/testing/fake-clock.js';
 import { FakeGroupCache } from '../runtime/testing/fake-group-cache.js';
 import { memoryLogger } from '../runtime/testing/logger.js';
 import { ObjectWaits } from '../runtime/waits.js';
+import { Parked } from './actions/context.js';
 import { deletionJudge, hookJudge, ObjectWaiter, readinessJudge } from './wait.js';
 
 const deployRef: TargetRef = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'apps', name: 'web' };
@@ -133,5 +134,25 @@ describe('ObjectWaiter over watch-backed waits', () => {
     await settle();
     jobs.delete('apps', 'migrate');
     await hook;
+  });
+
+  it('asked to park: resolves when ready, throws Parked while not, and WaitTimeout naming the objects past the deadline', async () => {
+    const { caches, waits, clock } = setup();
+    const woken: number[] = [];
+    const waiter = new ObjectWaiter({ waits, park: { key: 'uid', wake: () => woken.push(clock.now()), now: () => clock.now() } });
+    const deadline = clock.now() + 30_000;
+    const parked = await waiter.waitReady([deployRef], 30_000, { deadline }).catch((e: unknown) => e);
+    expect(parked).toBeInstanceOf(Parked);
+    expect((parked as Parked).deadline).toBe(deadline);
+    expect((parked as Error).message).toBe('waiting for readiness of Deployment apps/web: 1 object(s) not ready:\nDeployment apps/web: NotFound (not found)');
+    caches.get('/apis/apps/v1/namespaces/apps/deployments')!.set(deployment(1));
+    expect(woken).toHaveLength(1);
+    clock.advance(30_000);
+    const late = await waiter.waitReady([deployRef], 30_000, { deadline }).catch((e: unknown) => e);
+    expect(isMaglevError(late, 'WaitTimeout') && late.message).toBe(
+      'timed out after 30s waiting for readiness of Deployment apps/web: 1 object(s) not ready:\nDeployment apps/web: InProgress (1/2 updated replicas available)',
+    );
+    caches.get('/apis/apps/v1/namespaces/apps/deployments')!.set(deployment(2));
+    await waiter.waitReady([deployRef], 30_000, { deadline: clock.now() + 1 });
   });
 });

@@ -6,11 +6,11 @@
  * as ingress-nginx's are) counts as done when it disappears after it was seen, as in Flux; any other hook
  * that disappears before completing fails.
  */
-import { ErrorCode } from '../errors.js';
+import { ErrorCode, MaglevError } from '../errors.js';
 import type { TargetRef } from '../runtime/apply.js';
 import type { KubeObject } from '../runtime/object.js';
 import type { Verdict, WaitSpec } from '../runtime/waits.js';
-import type { ReadinessWaiter } from './actions/context.js';
+import { Parked, type ReadinessWaiter } from './actions/context.js';
 import { objectStatus, ReadyStatus } from './readiness.js';
 import { conditionOf, describeCondition, str } from './readiness-fields.js';
 
@@ -35,13 +35,16 @@ export function hookCompletion(obj: KubeObject): HookCompletion {
 /** Where waits are run: the runtime's ObjectWaits (or a fake in tests). */
 export interface Waits {
   until(spec: WaitSpec): Promise<void>;
+  park(spec: Omit<WaitSpec, 'timeoutMs' | 'signal'>, park: { key: string; deadline: number; wake: () => void }): Promise<Verdict>;
 }
 
-/** How the waits of one release run: as whom, and cancelled by what. */
+/** How the waits of one release run: as whom, cancelled by what, and how a parked wait wakes its reconcile. */
 export interface WaitScope {
   waits: Waits;
   impersonate?: string;
   signal?: AbortSignal;
+  /** When set, readiness waits asked to park do not block: `wake` re-queues the release's reconcile. */
+  park?: { key: string; wake: () => void; now: () => number };
 }
 
 /** `Kind namespace/name` (or `Kind name` when cluster-scoped). */
@@ -90,10 +93,26 @@ export function hookJudge(ref: TargetRef): WaitSpec['judge'] {
 export class ObjectWaiter implements ReadinessWaiter {
   constructor(private readonly scope: WaitScope) {}
 
-  /** See {@link ReadinessWaiter.waitReady}. */
-  async waitReady(refs: readonly TargetRef[], timeoutMs: number): Promise<void> {
+  /**
+   * See {@link ReadinessWaiter.waitReady}. Asked to park (and able to), it judges once: ready → resolves;
+   * failed → WaitTimeout; past the deadline → WaitTimeout naming what is not ready; else throws Parked.
+   */
+  async waitReady(refs: readonly TargetRef[], timeoutMs: number, park?: { deadline: number }): Promise<void> {
     if (refs.length === 0) return;
-    await this.scope.waits.until(this.spec(refs, readinessJudge(refs), timeoutMs, `readiness of ${describeAll(refs)}`));
+    const what = `readiness of ${describeAll(refs)}`;
+    const parking = this.scope.park;
+    if (park === undefined || parking === undefined) {
+      await this.scope.waits.until(this.spec(refs, readinessJudge(refs), timeoutMs, what));
+      return;
+    }
+    const spec = { refs, judge: readinessJudge(refs), what, ...(this.scope.impersonate === undefined ? {} : { impersonate: this.scope.impersonate }) };
+    const verdict = await this.scope.waits.park(spec, { key: parking.key, deadline: park.deadline, wake: parking.wake });
+    if (verdict.state === 'done') return;
+    if (verdict.state === 'failed') throw new MaglevError(verdict.code ?? ErrorCode.WaitTimeout, verdict.message, { where: what });
+    if (parking.now() >= park.deadline) {
+      throw new MaglevError(ErrorCode.WaitTimeout, `timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}: ${verdict.message}`, { where: what });
+    }
+    throw new Parked(`waiting for ${what}: ${verdict.message}`, park.deadline);
   }
 
   /** See {@link ReadinessWaiter.waitDeleted}. */

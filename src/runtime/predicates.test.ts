@@ -12,7 +12,7 @@ describe('intentChanged', () => {
     ['a new generation', with_({ generation: 2 }), true],
     ['a new trigger token', with_({ annotations: { 'maglev.io/force-at': 't2', 'other.io/x': '1' } }), true],
     ['deletion requested', with_({ deletionTimestamp: '2026-01-01T00:00:00Z' }), true],
-    ['finalizers changed', with_({ finalizers: ['maglev.io/helmrelease'] }), true],
+    ['a finalizer added (by the controller itself)', with_({ finalizers: ['maglev.io/helmrelease'] }), false],
     ['labels changed', with_({ labels: { team: 'a' } }), true],
   ])('update: %s → %s', (_what, next, passes) => {
     const p = intentChanged<KubeObject>('maglev.io/');

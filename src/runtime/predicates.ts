@@ -11,8 +11,9 @@ import type { KubeObject } from './object.js';
 export type Predicate<T extends KubeObject> = (type: CacheEventType, obj: T) => boolean;
 
 /**
- * What a user (or a finalizer) changes on an object: its generation (spec), the annotations under
- * `annotationPrefix`, its labels, the deletion timestamp and the finalizers. Status is not in it.
+ * What a user changes on an object: its generation (spec), the annotations under `annotationPrefix`, its
+ * labels and the deletion timestamp. Status is not in it, nor are finalizers (the controller adds its own,
+ * and that must not wake it again).
  */
 export function intentSignature(obj: KubeObject, annotationPrefix: string): string {
   const m = obj.metadata ?? {};
@@ -20,7 +21,7 @@ export function intentSignature(obj: KubeObject, annotationPrefix: string): stri
     .filter(([k]) => k.startsWith(annotationPrefix))
     .sort(([a], [b]) => a.localeCompare(b));
   const labels = Object.entries(m.labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  return JSON.stringify([m.generation ?? 0, m.deletionTimestamp ?? '', m.finalizers ?? [], annotations, labels]);
+  return JSON.stringify([m.generation ?? 0, m.deletionTimestamp ?? '', annotations, labels]);
 }
 
 /**

@@ -141,4 +141,36 @@ describe('ObjectWaits', () => {
     caches[0]!.set(cm('a', 'ok'));
     await holding;
   });
+
+  it('park judges once without blocking, wakes once on an event of one of its objects (not others), and keeps the cache until then', async () => {
+    const { waits, caches, clock } = setup({ lingerMs: 1_000 });
+    const wakes: string[] = [];
+    const park = { key: 'uid-1', deadline: clock.now() + 60_000, wake: () => wakes.push('woken') };
+    const { judge, refs, what } = spec([ref('a')]);
+    expect(await waits.park({ judge, refs, what }, park)).toEqual({ state: 'waiting', message: 'values ' });
+    const [cache] = caches;
+    cache!.set(cm('other', 'x'));
+    expect(wakes).toEqual([]);
+    clock.advance(5_000);
+    expect(cache!.stopped).toBe(0);
+    cache!.set(cm('a', 'ok'));
+    cache!.set(cm('a', 'ok'));
+    expect(wakes).toEqual(['woken']);
+    // The resumed reconcile judges again: done, and the cache is released.
+    expect(await waits.park({ judge, refs, what }, park)).toEqual({ state: 'done' });
+    clock.advance(1_000);
+    expect(cache!.stopped).toBe(1);
+  });
+
+  it('a parked wait wakes at its deadline, and a new park with the same key replaces the old one', async () => {
+    const { waits, clock } = setup();
+    const wakes: string[] = [];
+    const { judge, refs, what } = spec([ref('a')]);
+    await waits.park({ judge, refs, what }, { key: 'k', deadline: clock.now() + 10_000, wake: () => wakes.push('first') });
+    await waits.park({ judge, refs, what }, { key: 'k', deadline: clock.now() + 20_000, wake: () => wakes.push('second') });
+    clock.advance(10_000);
+    expect(wakes).toEqual([]);
+    clock.advance(10_000);
+    expect(wakes).toEqual(['second']);
+  });
 });

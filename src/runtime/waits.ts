@@ -69,6 +69,8 @@ interface Group {
 export class ObjectWaits {
   private readonly clock: Clock;
   private readonly groups = new Map<string, Group>();
+  /** The end function of each parked wait, by park key. */
+  private readonly parked = new Map<string, () => void>();
 
   constructor(private readonly opts: ObjectWaitsOptions) {
     this.clock = opts.clock ?? realClock;
@@ -84,29 +86,79 @@ export class ObjectWaits {
     const deadline = this.clock.now() + spec.timeoutMs;
     const keys: string[] = [];
     try {
-      const groups = await Promise.all(spec.refs.map((ref) => this.acquire(ref, spec.impersonate, keys)));
-      // One reader per group (refs of one kind and namespace share it), or a polled one per ref.
-      const shared = new Map<Group, Reader>();
-      const readers = await Promise.all(
-        groups.map(async (g) => {
-          if (g === undefined || !(await g.synced)) return this.reader(spec.impersonate);
-          let r = shared.get(g);
-          if (r === undefined) shared.set(g, (r = cacheReader(g.cache)));
-          return r;
-        }),
-      );
+      const readers = await this.readersFor(spec.refs, spec.impersonate, keys);
       return await during(spec.what, this.watchUntil(spec, readers, deadline));
     } finally {
       for (const key of keys) this.release(key);
     }
   }
 
+  /**
+   * Judges once, without holding the caller. When the verdict is `waiting`, `park.wake` is called once: on
+   * the next watch event of one of the objects (or the next fallback read), or at `park.deadline`; the
+   * caches stay open until then. A new park with the same `key` replaces the previous one.
+   */
+  async park(spec: Omit<WaitSpec, 'timeoutMs' | 'signal'>, park: { key: string; deadline: number; wake: () => void }): Promise<Verdict> {
+    this.parked.get(park.key)?.();
+    const keys: string[] = [];
+    let readers: Reader[];
+    let verdict: Verdict;
+    try {
+      readers = await this.readersFor(spec.refs, spec.impersonate, keys);
+      verdict = spec.judge(await Promise.all(readers.map((r, i) => Promise.resolve(r.read(spec.refs[i]!)))));
+    } catch (err) {
+      for (const key of keys) this.release(key);
+      throw err;
+    }
+    if (verdict.state !== 'waiting') {
+      for (const key of keys) this.release(key);
+      return verdict;
+    }
+    const cleanups: (() => void)[] = [];
+    let over = false;
+    const end = (): void => {
+      if (over) return;
+      over = true;
+      for (const c of cleanups) c();
+      for (const key of keys) this.release(key);
+      if (this.parked.get(park.key) === end) this.parked.delete(park.key);
+    };
+    const fire = (): void => {
+      if (over) return;
+      end();
+      park.wake();
+    };
+    const names = new Set(spec.refs.map((r) => `${r.namespace}/${r.name}`));
+    for (const r of new Set(readers)) {
+      cleanups.push(r.subscribe((obj) => (obj === undefined || names.has(`${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`) ? fire() : undefined)));
+    }
+    if (readers.some((r) => r.polled)) cleanups.push(this.clock.setTimer(this.opts.fallbackPollMs ?? 2_000, fire));
+    cleanups.push(this.clock.setTimer(Math.max(0, park.deadline - this.clock.now()), fire));
+    this.parked.set(park.key, end);
+    return verdict;
+  }
+
   /** Stops every cache (operator shutdown). */
   async close(): Promise<void> {
+    for (const end of [...this.parked.values()]) end();
     const groups = [...this.groups.values()];
     this.groups.clear();
     for (const g of groups) g.cancelLinger?.();
     await Promise.all(groups.map((g) => g.cache.stop()));
+  }
+
+  /** One reader per ref: its group's cache (refs of one kind and namespace share it), or a polled one. */
+  private async readersFor(refs: readonly TargetRef[], impersonate: string | undefined, keys: string[]): Promise<Reader[]> {
+    const groups = await Promise.all(refs.map((ref) => this.acquire(ref, impersonate, keys)));
+    const shared = new Map<Group, Reader>();
+    return Promise.all(
+      groups.map(async (g) => {
+        if (g === undefined || !(await g.synced)) return this.reader(impersonate);
+        let r = shared.get(g);
+        if (r === undefined) shared.set(g, (r = cacheReader(g.cache)));
+        return r;
+      }),
+    );
   }
 
   /** Judges on every event of the readers' caches; fallback readers are read on a timer. */
@@ -239,12 +291,13 @@ export class ObjectWaits {
 interface Reader {
   polled?: boolean;
   read(ref: TargetRef): Promise<KubeObject | undefined> | KubeObject | undefined;
-  subscribe(onChange: () => void): () => void;
+  /** Calls `onChange` on every change of the reader's objects (with the object when known). */
+  subscribe(onChange: (obj?: KubeObject) => void): () => void;
 }
 
 /** Caches are readers too: reads are local, every event re-judges. */
 function cacheReader(cache: GroupCache): Reader {
-  return { read: (ref) => cache.get(ref.namespace, ref.name), subscribe: (onChange) => cache.onEvent(() => onChange()) };
+  return { read: (ref) => cache.get(ref.namespace, ref.name), subscribe: (onChange) => cache.onEvent((_type, obj) => onChange(obj)) };
 }
 
 /** A copy of `kc` whose current user impersonates `who` (for client-node's Watch). */

@@ -19,8 +19,8 @@ beforeAll(async () => {
 });
 afterAll(async () => repo.close());
 
-function operator(): OperatorProcess {
-  return startOperator(['--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0']);
+function operator(args: string[] = []): OperatorProcess {
+  return startOperator(['--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0', ...args]);
 }
 
 function chart(name: string, version: string): Record<string, unknown> {
@@ -263,6 +263,41 @@ describe('HelmRelease', () => {
     expect(first?.info.status).toBe('failed');
     expect(first?.info.description).toContain('superseded by generation 2');
     expect(hr.status?.history?.map((h) => [h.revision, h.status])).toEqual([[2, 'deployed'], [1, 'failed']]);
+  });
+
+  it('a release waiting for a Deployment that never becomes ready holds no worker: others install meanwhile at --concurrency 1', async () => {
+    const ns = await testNamespace('hr-hol');
+    operator(['--concurrency', '1']);
+    await createRelease(ns, 'stuck', { chart: chart('ejsapp', '1.1.0'), values: { hang: true }, timeout: '5m' });
+    const parked = await waitFor('stuck parked', async () => ((await getRelease(ns, 'stuck'))?.status?.inProgress?.revision === 1 ? true : undefined), 60_000);
+    expect(parked).toBe(true);
+    const started = Date.now();
+    for (const name of ['one', 'two', 'three']) await createRelease(ns, name, { chart: chart('ejsapp', '1.1.0') });
+    for (const name of ['one', 'two', 'three']) await waitRevision(ns, name, 1, 'InstallSucceeded');
+    // Far below the stuck release's 5 minute timeout: it never held the only worker.
+    expect(Date.now() - started).toBeLessThan(60_000);
+    const stuck = await getRelease(ns, 'stuck');
+    expect(stuck?.status?.inProgress).toMatchObject({ action: 'install', revision: 1, generation: 1 });
+    expect(stuck?.status?.inProgress?.waitingOn).toContain(`Deployment ${ns}/stuck`);
+    expect(conditionOf(stuck?.status, 'Ready')).toMatchObject({ status: 'Unknown', reason: 'Progressing' });
+  });
+
+  it('an operator killed mid-wait resumes the wait after restart and fails it at the original deadline', async () => {
+    const ns = await testNamespace('hr-resume');
+    const first = operator();
+    await createRelease(ns, 'slow', { chart: chart('ejsapp', '1.1.0'), values: { hang: true }, timeout: '20s' });
+    const deadline = await waitFor('parked with a deadline', async () => (await getRelease(ns, 'slow'))?.status?.inProgress?.deadline, 60_000);
+    await first.stop('SIGKILL');
+    operator();
+    const hr = await waitReady(ns, 'slow', 'False', 'WaitTimeout', 90_000);
+    const failedAt = Date.parse(conditionOf(hr.status, 'Ready')?.lastTransitionTime ?? '');
+    // Not restarted from zero (that would be 20 s after the restart): failed at the recorded deadline.
+    expect(failedAt).toBeGreaterThanOrEqual(Date.parse(deadline) - 1_000);
+    expect(failedAt).toBeLessThan(Date.parse(deadline) + 10_000);
+    expect(hr.status?.inProgress).toBeUndefined();
+    const record = await readRecord(ns, 'slow', 1);
+    expect(record.info.status).toBe('failed');
+    expect(record.info.description).toContain('timed out after 20s waiting for readiness of');
   });
 
   it('bad inputs each give a specific reason and change nothing', async () => {

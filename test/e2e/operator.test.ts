@@ -32,7 +32,7 @@ interface Condition {
 }
 interface Obj {
   metadata: { name: string; resourceVersion: string; generation: number };
-  status?: { observedGeneration?: number; conditions?: Condition[] };
+  status?: { observedGeneration?: number; conditions?: Condition[]; inProgress?: { revision: number; deadline: string } };
 }
 
 // A one-ConfigMap chart served locally, so HelmReleases here install for real without the network.
@@ -239,7 +239,8 @@ describe('leader election', () => {
     const op = operator([...leaseArgs, '--identity', 'replica-a']);
     await create(ns, helmRelease('waiting', { chart: { repository: repo.url, name: 'hanging', version: '1.0.0' }, timeout: '5m' }));
     const secrets = () => clients().core.listNamespacedSecret({ namespace: ns, labelSelector: 'owner=helm' });
-    await waitFor('the install waiting', async () => ((await secrets()).items.some((s) => s.metadata?.labels?.status === 'pending-install') ? true : undefined), 60_000);
+    // Parked: the install's last write before its wait is status.inProgress.
+    await waitFor('the install waiting', async () => ((await get(ns, 'waiting')).status?.inProgress !== undefined ? true : undefined), 60_000);
     const hrVersion = (await get(ns, 'waiting')).metadata.resourceVersion;
     // Taken over by hand: another holder, renewed now (a merge patch, so the leader's renewals cannot conflict with it).
     await api().request({
@@ -251,7 +252,7 @@ describe('leader election', () => {
     const code = await waitFor('the old leader to exit', () => Promise.resolve(op.child.exitCode ?? undefined), 20_000);
     expect(code).toBe(1);
     expect(op.log()).toContain('lost leadership; writes fenced');
-    // Its install was aborted mid-wait, yet neither the record nor the HelmRelease was written after the takeover.
+    // Its install was still waiting, yet neither the record nor the HelmRelease was written after the takeover.
     const records = (await secrets()).items;
     expect(records.map((s) => s.metadata?.labels?.status)).toEqual(['pending-install']);
     expect((await get(ns, 'waiting')).metadata.resourceVersion).toBe(hrVersion);

@@ -351,6 +351,12 @@ export interface HelmReleaseStatus {
   valuesDigest?: string;
   /** What the last action tried to deploy. */
   lastAttempted?: LastAttempted;
+  /**
+   * A revision whose install, upgrade or rollback is waiting for its objects to become ready. The wait holds
+   * no worker: watch events on those objects resume it, and the deadline is kept here, so it survives an
+   * operator restart.
+   */
+  inProgress?: InProgress;
   /** Failed reconciles since the last success. */
   failures?: number;
   /** Failed installs since the last success (counted against install.remediation.retries). */
@@ -404,6 +410,24 @@ export interface LastAttempted {
   generation?: number;
   /** The Helm action attempted: install, upgrade, rollback, uninstall or test. */
   action?: string;
+}
+
+/**
+ * A revision whose install, upgrade or rollback is waiting for its objects to become ready. The wait holds no
+ * worker: watch events on those objects resume it, and the deadline is kept here, so it survives an operator
+ * restart.
+ */
+export interface InProgress {
+  /** The action that wrote the revision: install, upgrade or rollback. */
+  action?: string;
+  /** The pending revision. */
+  revision?: number;
+  /** metadata.generation the action was started for; a newer one supersedes it. */
+  generation?: number;
+  /** When the wait fails (the start of the wait plus spec.timeout). */
+  deadline?: string;
+  /** What the revision still waits for, as last seen. */
+  waitingOn?: string;
 }
 
 /** One object owned by the release. */

@@ -36,10 +36,17 @@ export interface ServedKind {
   kind: string;
 }
 
-/** Waits for objects to become ready (kstatus Current); see wait.ts for the polling implementation. */
+/**
+ * Waits for objects to become ready (kstatus Current); see wait.ts for the watch-backed implementation.
+ * With `park`, a waiter that can park (one wired to wake the reconcile) does not hold the caller: when the
+ * objects are not ready yet it throws {@link Parked}, and the action is resumed later from its record.
+ */
 export interface ReadinessWaiter {
-  /** Resolves when all are ready; rejects with MaglevError WaitTimeout or HookFailed-free `ApiError`s. */
-  waitReady(refs: readonly TargetRef[], timeoutMs: number): Promise<void>;
+  /**
+   * Resolves when all are ready; rejects with MaglevError WaitTimeout (naming the objects, `timeoutMs` in the
+   * message), or with {@link Parked}. `park.deadline` (ms since the epoch) is when the wait fails.
+   */
+  waitReady(refs: readonly TargetRef[], timeoutMs: number, park?: { deadline: number }): Promise<void>;
   /** Resolves when none of `refs` exists any more; rejects with WaitTimeout naming those still there. */
   waitDeleted?(refs: readonly TargetRef[], timeoutMs: number): Promise<void>;
 }
@@ -69,7 +76,22 @@ export interface ReleaseRef {
  */
 export type ActionOutcome =
   | { status: 'succeeded'; record: ReleaseRecord | undefined; message: string; tests?: TestRun }
-  | { status: 'failed'; record: ReleaseRecord | undefined; error: MaglevError; tests?: TestRun };
+  | { status: 'failed'; record: ReleaseRecord | undefined; error: MaglevError; tests?: TestRun }
+  | { status: 'waiting'; record: ReleaseRecord; message: string; deadline: number };
+
+/**
+ * Thrown by a parking waiter: the objects are not ready yet and the caller should record where it stands
+ * and return; a watch event (or the deadline) wakes the reconcile, which resumes the action.
+ */
+export class Parked extends Error {
+  constructor(
+    message: string,
+    readonly deadline: number,
+  ) {
+    super(message);
+    this.name = 'Parked';
+  }
+}
 
 /** The chart tests run after a successful install or upgrade: how many test hooks, and the failure. */
 export interface TestRun {

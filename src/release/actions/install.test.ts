@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeRelease } from '../codec.js';
 import { fakeContext } from '../testing/fake-cluster.js';
 import { fakeRender, rendered, renderedHook } from '../testing/fixtures.js';
+import { ErrorCode, MaglevError } from '../../errors.js';
+import { resume } from './complete.js';
 import { install, type InstallInput } from './install.js';
 
 const release = { name: 'web', namespace: 'apps' };
@@ -191,5 +193,36 @@ describe('install', () => {
     const outcome = await install(w.ctx, input({ render: fakeRender([cm, widget]) }));
     expect(outcome.status === 'failed' && outcome.error.message).toMatch(/^install of apps\/web refused: no resource for kind Widget/);
     expect(w.store.names('apps')).toEqual([]);
+  });
+
+  it('a wait that parks ends the install as waiting on a pending record; resume finishes it with the recorded deadline', async () => {
+    const w = fakeContext();
+    w.waiter.notReady = true;
+    const started = w.clock.now();
+    const outcome = await install(w.ctx, input());
+    expect(outcome).toMatchObject({ status: 'waiting', deadline: started + 60_000 });
+    expect((await w.ctx.storage.latest('web'))!.record.info.status).toBe('pending-install');
+    expect(w.hooks.calls.filter((c) => c.startsWith('create'))).toEqual(['create Job/migrate']);
+    w.clock.advance(20_000);
+    w.waiter.notReady = false;
+    const done = await resume(w.ctx, { release, action: 'install', revision: 1, options: { timeoutMs: 60_000, deadline: started + 60_000 } });
+    expect(done).toMatchObject({ status: 'succeeded' });
+    expect(w.waiter.parkDeadlines).toEqual([started + 60_000, started + 60_000]);
+    expect((await w.ctx.storage.latest('web'))!.record.info).toMatchObject({ status: 'deployed', description: 'Install complete' });
+    // Post-install hooks ran once, on the resume.
+    expect(w.hooks.calls.filter((c) => c.startsWith('create'))).toEqual(['create Job/migrate', 'create Job/notify']);
+  });
+
+  it('a resumed wait that fails marks the revision failed like the install would have', async () => {
+    const w = fakeContext();
+    w.waiter.notReady = true;
+    await install(w.ctx, input());
+    w.waiter.failWith(new MaglevError(ErrorCode.WaitTimeout, 'timed out after 60s waiting for readiness of Deployment apps/web'));
+    const failed = await resume(w.ctx, { release, action: 'install', revision: 1, options: { timeoutMs: 60_000, deadline: w.clock.now() } });
+    expect(failed.status).toBe('failed');
+    expect((await w.ctx.storage.latest('web'))!.record.info).toMatchObject({
+      status: 'failed',
+      description: 'Release "web" failed: install: timed out after 60s waiting for readiness of Deployment apps/web',
+    });
   });
 });

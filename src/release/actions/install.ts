@@ -15,7 +15,8 @@ import { FIELD_MANAGER } from '../../constants.js';
 import { type ActionContext, type ActionOutcome, type ReleaseRef } from './context.js';
 import { installCrds } from './crds.js';
 import { checkOwnership, prepareAll, renderedObjects } from './objects.js';
-import { applyObjects, runEvent, setStatus, waitObjects, wrap } from './steps.js';
+import { completeRelease, failWith } from './complete.js';
+import { applyObjects, runEvent, wrap } from './steps.js';
 
 /** Options of one install (from HelmRelease spec.install and spec.timeout). */
 export interface InstallOptions {
@@ -74,25 +75,17 @@ export async function install(ctx: ActionContext, input: InstallInput): Promise<
     if (isMaglevError(err, 'ReleaseTooLarge') || isMaglevError(err, 'ReleaseExists')) return { status: 'failed', record: undefined, error: err };
     throw err;
   }
-  const fail = async (err: unknown, what: string): Promise<ActionOutcome> => {
-    const error = wrap(err, what);
-    record = await setStatus(ctx, record, ReleaseStatus.Failed, `Release "${release.name}" failed: ${error.message}`);
-    return { status: 'failed', record, error };
-  };
+  const fail = failWith(ctx, 'install', release);
   const pre = await runEvent(ctx, record, 'pre-install', options.timeoutMs, options.disableHooks);
   record = pre.record;
-  if (pre.error !== undefined) return fail(pre.error, 'failed pre-install');
+  if (pre.error !== undefined) return fail(pre.error, 'failed pre-install', record);
   try {
     await applyObjects(ctx, objects);
-    if (options.disableWait !== true) await waitObjects(ctx, objects, options.timeoutMs);
   } catch (err) {
-    return fail(err, 'install');
+    return fail(err, 'install', record);
   }
-  const post = await runEvent(ctx, record, 'post-install', options.timeoutMs, options.disableHooks);
-  record = post.record;
-  if (post.error !== undefined) return fail(post.error, 'failed post-install');
-  record = await setStatus(ctx, record, ReleaseStatus.Deployed, options.description ?? 'Install complete');
-  return { status: 'succeeded', record, message: `installed revision ${record.version} of ${release.namespace}/${release.name}` };
+  const tail = { timeoutMs: options.timeoutMs, disableWait: options.disableWait, disableHooks: options.disableHooks, description: options.description };
+  return completeRelease(ctx, 'install', record, objects, tail, fail, `installed revision ${record.version} of ${release.namespace}/${release.name}`);
 }
 
 /** Creates the namespace when missing, as `helm install --create-namespace` does. */

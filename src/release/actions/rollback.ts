@@ -12,7 +12,8 @@ import { ErrorCode, MaglevError } from '../../errors.js';
 import { helmTime, isPending, ReleaseStatus, type ReleaseRecord } from '../record.js';
 import type { ActionContext, ActionOutcome, ReleaseRef } from './context.js';
 import { manifestObjects, prepareAll, prepareStored, type ReleaseObject } from './objects.js';
-import { applyObjects, pruneObjects, runEvent, setStatus, supersedeOthers, waitObjects, wrap } from './steps.js';
+import { completeRelease, failWith } from './complete.js';
+import { applyObjects, pruneObjects, runEvent, wrap } from './steps.js';
 
 /** Options of one rollback (from HelmRelease spec.rollback and spec.timeout). */
 export interface RollbackOptions {
@@ -63,25 +64,16 @@ export async function rollback(ctx: ActionContext, input: RollbackInput): Promis
     },
   };
   await ctx.storage.create(record);
-  const fail = async (err: unknown, what: string): Promise<ActionOutcome> => {
-    const error = wrap(err, what);
-    record = await setStatus(ctx, record, ReleaseStatus.Failed, `Rollback "${release.name}" failed: ${error.message}`);
-    return { status: 'failed', record, error };
-  };
+  const fail = failWith(ctx, 'rollback', release);
   const pre = await runEvent(ctx, record, 'pre-rollback', options.timeoutMs, options.disableHooks);
   record = pre.record;
-  if (pre.error !== undefined) return fail(pre.error, 'pre-rollback hooks failed');
+  if (pre.error !== undefined) return fail(pre.error, 'pre-rollback hooks failed', record);
   try {
     await applyObjects(ctx, objects, true);
     await pruneObjects(ctx, previous, objects);
-    if (options.disableWait !== true) await waitObjects(ctx, objects, options.timeoutMs);
   } catch (err) {
-    return fail(err, 'rollback');
+    return fail(err, 'rollback', record);
   }
-  const post = await runEvent(ctx, record, 'post-rollback', options.timeoutMs, options.disableHooks);
-  record = post.record;
-  if (post.error !== undefined) return fail(post.error, 'post-rollback hooks failed');
-  await supersedeOthers(ctx, release.name, record.version);
-  record = await setStatus(ctx, record, ReleaseStatus.Deployed, record.info.description);
-  return { status: 'succeeded', record, message: `rolled ${release.namespace}/${release.name} back to revision ${toRevision} as revision ${record.version}` };
+  const tail = { timeoutMs: options.timeoutMs, disableWait: options.disableWait, disableHooks: options.disableHooks };
+  return completeRelease(ctx, 'rollback', record, objects, tail, fail, `rolled ${release.namespace}/${release.name} back to revision ${toRevision} as revision ${record.version}`);
 }

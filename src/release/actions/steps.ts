@@ -72,11 +72,12 @@ export async function deleteObjects(ctx: ActionContext, objects: readonly Releas
   return { kept, deleted };
 }
 
-/** Waits for every object to be ready within `timeoutMs`. */
-export async function waitObjects(ctx: ActionContext, objects: readonly ReleaseObject[], timeoutMs: number): Promise<void> {
+/** Waits for every object to be ready within `timeoutMs`; with `park`, may throw Parked instead (context.ts). */
+export async function waitObjects(ctx: ActionContext, objects: readonly ReleaseObject[], timeoutMs: number, park?: { deadline: number }): Promise<void> {
   await ctx.waiter.waitReady(
     objects.map((o) => targetOf(o.object)),
     timeoutMs,
+    park,
   );
 }
 

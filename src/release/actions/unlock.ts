@@ -12,6 +12,8 @@ import { setStatus } from './steps.js';
 export interface UnlockInput {
   release: ReleaseRef;
   revision: number;
+  /** Set when a newer spec supersedes the pending revision: why (e.g. `superseded by generation 3`). */
+  superseded?: string;
 }
 
 /** Marks a pending revision failed; a revision no longer pending is left alone (success, nothing done). */
@@ -22,7 +24,10 @@ export async function unlock(ctx: ActionContext, input: UnlockInput): Promise<Ac
     return { status: 'succeeded', record: stored?.record, message: `revision ${revision} of ${release.namespace}/${release.name} is not pending` };
   }
   const was = stored.record.info.status;
-  const description = `Release "${release.name}" was left ${was} by an interrupted operation; marked failed by maglev-operator`;
+  const description =
+    input.superseded === undefined
+      ? `Release "${release.name}" was left ${was} by an interrupted operation; marked failed by maglev-operator`
+      : `Release "${release.name}" failed: ${input.superseded}`;
   const record = await setStatus(ctx, stored.record, ReleaseStatus.Failed, description);
   return { status: 'succeeded', record, message: `marked ${was} revision ${revision} of ${release.namespace}/${release.name} failed` };
 }

@@ -17,7 +17,8 @@ import { helmTime, isPending, ReleaseStatus, type RecordChart, type ReleaseRecor
 import type { ActionContext, ActionOutcome, ReleaseRef } from './context.js';
 import { installCrds, type CrdPolicy } from './crds.js';
 import { checkOwnership, identity, manifestObjects, prepareAll, prepareStored, renderedObjects, type ReleaseObject } from './objects.js';
-import { applyObjects, pruneObjects, runEvent, setStatus, supersedeOthers, waitObjects, wrap } from './steps.js';
+import { completeRelease, failWith } from './complete.js';
+import { applyObjects, pruneObjects, runEvent, wrap } from './steps.js';
 
 /** Options of one upgrade (from HelmRelease spec.upgrade and spec.timeout). */
 export interface UpgradeOptions {
@@ -91,29 +92,19 @@ export async function upgrade(ctx: ActionContext, input: UpgradeInput): Promise<
     throw err;
   }
   let applied = false;
-  const fail = async (err: unknown, what: string): Promise<ActionOutcome> => {
-    let error = wrap(err, what);
-    if (options.cleanupOnFail === true && applied) error = await cleanup(ctx, objects, existing, error);
-    record = await setStatus(ctx, record, ReleaseStatus.Failed, `Upgrade "${release.name}" failed: ${error.message}`);
-    return { status: 'failed', record, error };
-  };
+  const fail = failWith(ctx, 'upgrade', release, (error: MaglevError) => (options.cleanupOnFail === true && applied ? cleanup(ctx, objects, existing, error) : Promise.resolve(error)));
   const pre = await runEvent(ctx, record, 'pre-upgrade', options.timeoutMs, options.disableHooks);
   record = pre.record;
-  if (pre.error !== undefined) return fail(pre.error, 'pre-upgrade hooks failed');
+  if (pre.error !== undefined) return fail(pre.error, 'pre-upgrade hooks failed', record);
   try {
     applied = true;
     await applyObjects(ctx, objects, options.force === true);
     await pruneObjects(ctx, previous, objects);
-    if (options.disableWait !== true) await waitObjects(ctx, objects, options.timeoutMs);
   } catch (err) {
-    return fail(err, 'upgrade');
+    return fail(err, 'upgrade', record);
   }
-  const post = await runEvent(ctx, record, 'post-upgrade', options.timeoutMs, options.disableHooks);
-  record = post.record;
-  if (post.error !== undefined) return fail(post.error, 'post-upgrade hooks failed');
-  await supersedeOthers(ctx, release.name, record.version);
-  record = await setStatus(ctx, record, ReleaseStatus.Deployed, options.description ?? 'Upgrade complete');
-  return { status: 'succeeded', record, message: `upgraded ${release.namespace}/${release.name} to revision ${record.version}` };
+  const tail = { timeoutMs: options.timeoutMs, disableWait: options.disableWait, disableHooks: options.disableHooks, description: options.description };
+  return completeRelease(ctx, 'upgrade', record, objects, tail, fail, `upgraded ${release.namespace}/${release.name} to revision ${record.version}`);
 }
 
 /** cleanupOnFail: deletes the objects that did not exist before this upgrade; clean-up errors join `error`. */

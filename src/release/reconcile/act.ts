@@ -15,7 +15,7 @@ import { recordAttempt, type AttemptStatus } from '../attempts.js';
 import { plan, type Plan, type PlanInput } from '../planner.js';
 import type { StoredRelease } from '../storage.js';
 import { summarizeRecord } from '../summary.js';
-import { actionTitle, isActing, outcomeCondition, outcomeEvents, ReleaseCondition, Reason, testCondition, type ActingPlan } from './conditions.js';
+import { actionTitle, isActing, outcomeCondition, outcomeEvents, ReleaseCondition, Reason, testCondition, type ActingPlan, type RunnablePlan } from './conditions.js';
 import type { DesiredRelease } from './inputs.js';
 import { claimedBy, claimedMessage, RELEASE_CLAIMED } from './claim.js';
 import { runAction, type Renderer } from './run.js';
@@ -57,6 +57,8 @@ export interface ActResult {
   acted: boolean;
   /** True when another HelmRelease manages the release (claim.ts); nothing was planned. */
   claimed?: boolean;
+  /** Set when the pass ended with a revision parked while its objects become ready (status.inProgress). */
+  waiting?: { action: 'install' | 'upgrade' | 'rollback'; revision: number; deadline: number; message: string };
 }
 
 function planInput(input: ActInput, history: readonly StoredRelease[], attempt: AttemptState): PlanInput {
@@ -70,7 +72,28 @@ function planInput(input: ActInput, history: readonly StoredRelease[], attempt: 
     annotations: input.hr.metadata.annotations ?? {},
     handled: { forceAt: attempt.lastHandledForceAt, resetAt: attempt.lastHandledResetAt },
     lock: { self: input.deps.identity, now, staleAfterMs: input.timeoutMs + 30_000 },
+    ...parkedOf(input.hr),
   };
+}
+
+/** status.inProgress as the planner reads it. */
+function parkedOf(hr: HelmRelease): Pick<PlanInput, 'inProgress'> {
+  const p = hr.status?.inProgress;
+  if (p?.action === undefined || p.revision === undefined || p.generation === undefined) return {};
+  if (p.action !== 'install' && p.action !== 'upgrade' && p.action !== 'rollback') return {};
+  return { inProgress: { action: p.action, revision: p.revision, generation: p.generation } };
+}
+
+/** When the parked wait of status.inProgress fails, in ms; undefined when none is recorded. */
+export function parkedDeadline(hr: HelmRelease): number | undefined {
+  const at = hr.status?.inProgress?.deadline;
+  const ms = at === undefined ? NaN : Date.parse(at);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** lastAttempted for an install or upgrade that started (the inputs the planner compares with). */
+function attemptedInputs(input: ActInput, action: 'install' | 'upgrade'): NonNullable<AttemptState['lastAttempted']> {
+  return { generation: input.hr.metadata.generation ?? 0, chartVersion: input.desired.fetched.version, valuesDigest: input.desired.digest, action };
 }
 
 function book(input: ActInput, attempt: AttemptState, p: Plan, outcome: 'succeeded' | 'failed'): AttemptState {
@@ -81,13 +104,14 @@ function book(input: ActInput, attempt: AttemptState, p: Plan, outcome: 'succeed
   return next;
 }
 
-async function timed(input: ActInput, p: Plan & { action: ActingPlan }): Promise<ActionOutcome> {
+async function timed(input: ActInput, p: Plan & { action: RunnablePlan }): Promise<ActionOutcome> {
   const started = (input.deps.now ?? Date.now)();
   const seconds = (): number => ((input.deps.now ?? Date.now)() - started) / 1000;
   const { release } = input.scope;
   try {
-    const outcome = await runAction({ ctx: input.ctx, plan: p, release, spec: input.spec, timeoutMs: input.timeoutMs, desired: input.desired, render: input.render });
-    input.deps.onAction?.(p.action, outcome.status, seconds());
+    const deadline = parkedDeadline(input.hr);
+    const outcome = await runAction({ ctx: input.ctx, plan: p, release, spec: input.spec, timeoutMs: input.timeoutMs, desired: input.desired, render: input.render, ...(deadline === undefined ? {} : { deadline }) });
+    if (outcome.status !== 'waiting') input.deps.onAction?.(p.action === 'resume' ? (p.resumes ?? p.action) : p.action, outcome.status, seconds());
     return outcome;
   } catch (err) {
     input.deps.onAction?.(p.action, 'error', seconds());
@@ -109,27 +133,39 @@ export async function planAndAct(input: ActInput): Promise<ActResult> {
   let p = plan(planInput(input, history, attempt));
   let failure: MaglevError | undefined;
   let acted = false;
+  let waiting: ActResult['waiting'];
   for (let step = 0; step < MAX_STEPS && isActing(p.action); step++) {
-    const acting = p as Plan & { action: ActingPlan };
+    const acting = p as Plan & { action: RunnablePlan };
+    // What the step does for conditions, events and counters: a resume finishes the action it resumes.
+    const did: ActingPlan = acting.action === 'resume' ? (acting.resumes ?? 'upgrade') : acting.action;
     if (step === 0) await input.beforeAction();
-    await input.progress.progress({ phase: 'progressing', reason: Reason.Progressing, message: `${actionTitle(acting.action)} of ${scope.release.namespace}/${scope.release.name}: ${acting.message}` });
+    if (acting.action !== 'resume') {
+      await input.progress.progress({ phase: 'progressing', reason: Reason.Progressing, message: `${actionTitle(acting.action)} of ${scope.release.namespace}/${scope.release.name}: ${acting.message}` });
+    }
     acted = true;
     const outcome = await timed(input, acting);
-    attempt = book(input, attempt, acting, outcome.status);
-    for (const event of outcomeEvents(acting.action, outcome)) await input.deps.events.record(refOf(input.hr), event);
-    const condition = outcomeCondition(acting.action, outcome, scope.release);
+    if (outcome.status === 'waiting') {
+      if (did === 'install' || did === 'upgrade') attempt = { ...attempt, lastAttempted: attemptedInputs(input, did) };
+      waiting = { action: did === 'install' || did === 'upgrade' ? did : 'rollback', revision: outcome.record.version, deadline: outcome.deadline, message: outcome.message };
+      history = await ctx.storage.history(scope.release.name);
+      break;
+    }
+    attempt = book(input, attempt, { ...acting, action: did }, outcome.status);
+    for (const event of outcomeEvents(did, outcome)) await input.deps.events.record(refOf(input.hr), event);
+    const condition = outcomeCondition(did, outcome, scope.release);
     if (condition !== undefined) conditions.set(condition.type, condition);
-    if (acting.action === 'install' || acting.action === 'upgrade') conditions.set(ReleaseCondition.TestSuccess, testCondition(outcome) ?? null);
+    if (did === 'install' || did === 'upgrade') conditions.set(ReleaseCondition.TestSuccess, testCondition(outcome) ?? null);
     if (condition?.type === ReleaseCondition.Released && condition.status === 'True') conditions.set(ReleaseCondition.Remediated, null);
     if (outcome.status === 'failed') failure = outcome.error;
     history = await ctx.storage.history(scope.release.name);
     const next = plan(planInput(input, history, attempt));
-    const remediation = acting.action === 'rollback' || acting.action === 'uninstall';
+    const remediation = did === 'rollback' || did === 'uninstall';
     const goOn = acting.action === 'unlock' || (outcome.status === 'failed' && !remediation && ['rollback', 'uninstall', 'unlock'].includes(next.action));
     p = next;
     // Superseded (a newer generation) or stopping: no remediation on behalf of a spec that is gone.
     if (!goOn || scope.signal.aborted) break;
   }
+  if (waiting !== undefined) return { plan: p, history, attempt, failure, conditions, acted, waiting };
   if (!isActing(p.action)) attempt = book(input, attempt, p, 'succeeded');
   return { plan: p, history, attempt, failure, conditions, acted };
 }

@@ -26,9 +26,12 @@ export const Reason = {
 /** The actions that change the cluster or the records. */
 export type ActingPlan = 'install' | 'upgrade' | 'rollback' | 'uninstall' | 'unlock';
 
+/** The plan actions that run an action module: the acting ones, and `resume` (the tail of a parked one). */
+export type RunnablePlan = ActingPlan | 'resume';
+
 /** True for the plan actions that run an action module. */
-export function isActing(action: PlanAction): action is ActingPlan {
-  return action === 'install' || action === 'upgrade' || action === 'rollback' || action === 'uninstall' || action === 'unlock';
+export function isActing(action: PlanAction): action is RunnablePlan {
+  return action === 'install' || action === 'upgrade' || action === 'rollback' || action === 'uninstall' || action === 'unlock' || action === 'resume';
 }
 
 /** `Install`, `Upgrade`, …: the Event action and the reason prefix. */
@@ -46,7 +49,7 @@ export function outcomeReason(action: string, ok: boolean): string {
  * An install or upgrade whose tests failed was still released: Released=True (TestSuccess says the rest).
  */
 export function outcomeCondition(action: ActingPlan, outcome: ActionOutcome, release: ReleaseRef): Omit<ConditionInput, 'observedGeneration'> | undefined {
-  if (action === 'unlock') return undefined;
+  if (action === 'unlock' || outcome.status === 'waiting') return undefined;
   if (outcome.tests?.error !== undefined && outcome.record !== undefined) return releasedCondition(outcome.record, release);
   const type = action === 'install' || action === 'upgrade' ? ReleaseCondition.Released : ReleaseCondition.Remediated;
   if (outcome.status === 'failed') return { type, status: 'False', reason: outcomeReason(action, false), message: outcome.error.message };
@@ -68,7 +71,7 @@ export function releasedCondition(record: ReleaseRecord, release: ReleaseRef): O
 
 /** TestSuccess after the chart tests ran: True (TestSucceeded) or False (TestFailed, naming the hook). */
 export function testCondition(outcome: ActionOutcome): Omit<ConditionInput, 'observedGeneration'> | undefined {
-  const tests = outcome.tests;
+  const tests = outcome.status === 'waiting' ? undefined : outcome.tests;
   if (tests === undefined) return undefined;
   const revision = outcome.record?.version ?? 0;
   if (tests.error !== undefined) return { type: ReleaseCondition.TestSuccess, status: 'False', reason: 'TestFailed', message: `revision ${revision}: ${tests.error.message}` };

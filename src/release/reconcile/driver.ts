@@ -43,6 +43,8 @@ function scopeOf(hr: HelmRelease, spec: HelmReleaseSpec, deps: ReleaseDriverDeps
   };
   const who = impersonationOf(hr, spec, deps.defaultServiceAccount);
   if (who !== undefined) scope.impersonate = who;
+  const { wake } = deps;
+  if (wake !== undefined) scope.wake = () => wake({ namespace: hr.metadata.namespace ?? '', name: hr.metadata.name ?? '' });
   return scope;
 }
 

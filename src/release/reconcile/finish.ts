@@ -8,13 +8,13 @@
  * - otherwise False while retrying after a failure, or Unknown while progressing (locked, more to do).
  * Computing the same thing from the same records makes a reconcile of an unchanged release write nothing.
  */
-import type { HelmRelease, HelmReleaseSpec } from '../../crds/generated/types.js';
+import type { HelmRelease, HelmReleaseSpec, HelmReleaseStatus } from '../../crds/generated/types.js';
 import { parseDuration } from '../../crds/duration.js';
 import { ConditionType, getCondition, type ReconcileState } from '../../runtime/conditions.js';
 import type { ActionContext } from '../actions/context.js';
 import type { Plan } from '../planner.js';
 import type { ActResult } from './act.js';
-import { ReleaseCondition, releasedCondition } from './conditions.js';
+import { actionTitle, Reason, ReleaseCondition, releasedCondition } from './conditions.js';
 import { Drifted, driftStep } from './drift.js';
 import { deployedOf, releaseStatus } from './snapshot.js';
 import type { ReleaseDriverDeps, ReleaseOutcome, ReleaseScope } from './types.js';
@@ -61,11 +61,24 @@ export async function finish(input: FinishInput): Promise<ReleaseOutcome> {
   const { plan: p, failure, conditions } = result;
   // The records of a release another HelmRelease manages describe that one, not this one.
   const fields = result.claimed === true ? {} : await releaseStatus(ctx, scope.release, result.history, scope.maxHistory);
-  const status = { ...fields, ...result.attempt };
+  const status: Partial<HelmReleaseStatus> = { ...fields, ...result.attempt, inProgress: undefined };
   let state: ReconcileState;
   let requeueAfterMs: number | undefined;
   const deployed = deployedOf(result.history)?.record;
-  if (p.action === 'none' && deployed !== undefined) {
+  const { waiting } = result;
+  if (waiting !== undefined) {
+    // Parked: a watch event on the objects wakes the reconcile; the requeue only enforces the deadline.
+    const message = `${actionTitle(waiting.action)} of revision ${waiting.revision} of ${scope.release.namespace}/${scope.release.name}: ${waiting.message}`;
+    state = { phase: 'progressing', reason: Reason.Progressing, message };
+    status.inProgress = {
+      action: waiting.action,
+      revision: waiting.revision,
+      generation: hr.status?.inProgress?.revision === waiting.revision ? (hr.status.inProgress.generation ?? hr.metadata.generation ?? 0) : (hr.metadata.generation ?? 0),
+      deadline: new Date(waiting.deadline).toISOString(),
+      waitingOn: waiting.message,
+    };
+    requeueAfterMs = Math.max(1_000, waiting.deadline - (deps.now ?? Date.now)() + 1_000);
+  } else if (p.action === 'none' && deployed !== undefined) {
     const released = releasedCondition(deployed, scope.release);
     conditions.set(ReleaseCondition.Released, released);
     conditions.set(ReleaseCondition.Remediated, null);

@@ -41,7 +41,9 @@ export function kubeActionContexts(opts: KubeActionContextOptions): ActionContex
       clock: opts.clock,
       onSkip: (secret, err) => scope.log.warn({ secret, err: errorMessage(err) }, 'skipping a release record that does not decode'),
     });
-    const waiter = new ObjectWaiter({ waits: opts.waits, signal: scope.signal, ...who });
+    const { wake } = scope;
+    const park = wake === undefined ? {} : { park: { key: scope.ownerUid, wake, now: () => opts.clock.now() } };
+    const waiter = new ObjectWaiter({ waits: opts.waits, signal: scope.signal, ...who, ...park });
     return {
       storage,
       applier: kubeApplier(opts.resources, opts.mapper),

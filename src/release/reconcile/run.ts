@@ -24,7 +24,8 @@ import { runEvent } from '../actions/steps.js';
 import { upgrade } from '../actions/upgrade.js';
 import { hookRunOrder } from '../hooks.js';
 import type { Plan } from '../planner.js';
-import type { ActingPlan } from './conditions.js';
+import { resume } from '../actions/complete.js';
+import type { RunnablePlan } from './conditions.js';
 import type { DesiredRelease } from './inputs.js';
 
 /** Renders the desired chart for `revision` of the release. */
@@ -33,12 +34,14 @@ export type Renderer = (revision: number, isInstall: boolean) => Promise<RenderR
 /** What {@link runAction} needs. */
 export interface RunInput {
   ctx: ActionContext;
-  plan: Plan & { action: ActingPlan };
+  plan: Plan & { action: RunnablePlan };
   release: ReleaseRef;
   spec: HelmReleaseSpec;
   timeoutMs: number;
   desired: DesiredRelease;
   render: Renderer;
+  /** For `resume`: when the parked wait fails (status.inProgress.deadline), ms since the epoch. */
+  deadline?: number;
 }
 
 async function renderFor(input: RunInput, isInstall: boolean): Promise<RenderResult | MaglevError> {
@@ -67,7 +70,8 @@ async function withTests(input: RunInput, outcome: ActionOutcome): Promise<Actio
 /** Runs `input.plan.action`; see the module comment. API failures while bookkeeping are thrown. */
 export async function runAction(input: RunInput): Promise<ActionOutcome> {
   const outcome = await runPlanned(input);
-  return input.plan.action === 'install' || input.plan.action === 'upgrade' ? withTests(input, outcome) : outcome;
+  const did = input.plan.action === 'resume' ? input.plan.resumes : input.plan.action;
+  return did === 'install' || did === 'upgrade' ? withTests(input, outcome) : outcome;
 }
 
 async function runPlanned(input: RunInput): Promise<ActionOutcome> {
@@ -106,6 +110,12 @@ async function runPlanned(input: RunInput): Promise<ActionOutcome> {
     case 'uninstall':
       return uninstall(ctx, { release, options: { timeoutMs, disableHooks: spec.uninstall?.disableHooks, keepHistory: spec.uninstall?.keepHistory, wait: true } });
     case 'unlock':
-      return unlock(ctx, { release, revision: plan.revision ?? 0 });
+      return unlock(ctx, { release, revision: plan.revision ?? 0, ...(plan.superseded === undefined ? {} : { superseded: plan.superseded }) });
+    case 'resume': {
+      const action = plan.resumes ?? 'upgrade';
+      const own = action === 'install' ? spec.install : action === 'upgrade' ? spec.upgrade : spec.rollback;
+      const deadline = input.deadline ?? ctx.clock.now();
+      return resume(ctx, { release, action, revision: plan.revision ?? 0, options: { timeoutMs, deadline, disableWait: own?.disableWait, disableHooks: own?.disableHooks } });
+    }
   }
 }

@@ -53,13 +53,15 @@ export interface ReleaseScope {
   impersonate?: string;
   log: Logger;
   signal: AbortSignal;
+  /** Re-queues this HelmRelease's reconcile; given, readiness waits park instead of holding the worker. */
+  wake?: () => void;
 }
 
 /** Builds the action context (records, applier, hooks, waiter) of one release. */
 export type ActionContextFactory = (scope: ReleaseScope) => ActionContext;
 
 /** How one action ended, for metrics: succeeded, failed (recorded), or error (thrown: API unreachable...). */
-export type ActionResult = 'succeeded' | 'failed' | 'error';
+export type ActionResult = 'succeeded' | 'failed' | 'waiting' | 'error';
 
 /** Receives one observation per action run; main binds it to prom-client. */
 export type ActionObserver = (action: string, result: ActionResult, seconds: number) => void;
@@ -81,6 +83,8 @@ export interface ReleaseDriverDeps {
   defaultServiceAccount?: string;
   now?: () => number;
   random?: () => number;
+  /** Re-queues the reconcile of a HelmRelease (the controller's enqueue): a parked wait's wake-up. */
+  wake?: (req: { namespace: string; name: string }) => void;
   /** How soon a release waiting for dependencies looks again (default 10 s; main relies on events and sets more). */
   dependencyRequeueMs?: number;
 }

@@ -10,7 +10,7 @@ import type { ApplyOptions, TargetRef } from '../../runtime/apply.js';
 import type { KubeObject } from '../../runtime/object.js';
 import { FakeClock } from '../../runtime/testing/fake-clock.js';
 import { memoryLogger } from '../../runtime/testing/logger.js';
-import type { ActionContext, ReadinessWaiter, ReleaseApplier, ServedKind } from '../actions/context.js';
+import { Parked, type ActionContext, type ReadinessWaiter, type ReleaseApplier, type ServedKind } from '../actions/context.js';
 import { ReleaseStorage } from '../storage.js';
 import { FakeHookExecutor } from './fake-hook-executor.js';
 import { MemorySecretStore } from './memory-secrets.js';
@@ -134,10 +134,18 @@ export class FakeWaiter implements ReadinessWaiter {
     this.failure = error;
   }
 
+  /** While true, a wait asked to park throws Parked (the objects are not ready yet), like a parking waiter. */
+  notReady = false;
+  /** The deadlines waits were asked to park with. */
+  readonly parkDeadlines: number[] = [];
+
   /** See {@link ReadinessWaiter.waitReady}. */
-  waitReady(refs: readonly TargetRef[]): Promise<void> {
+  waitReady(refs: readonly TargetRef[], _timeoutMs?: number, park?: { deadline: number }): Promise<void> {
     this.waited.push(refs.map(key));
-    return this.failure === undefined ? Promise.resolve() : Promise.reject(this.failure);
+    if (park !== undefined) this.parkDeadlines.push(park.deadline);
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (park !== undefined && this.notReady) return Promise.reject(new Parked(`waiting for ${refs.map(key).join(', ')}`, park.deadline));
+    return Promise.resolve();
   }
 
   /** See {@link ReadinessWaiter.waitDeleted}. */
