@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isMaglevError } from '../errors.js';
 import type { TargetRef } from '../runtime/apply.js';
-import { RestMapper } from '../runtime/discovery.js';
 import type { KubeObject } from '../runtime/object.js';
-import { FakeClock, flush } from '../runtime/testing/fake-clock.js';
-import { FakeGroupCache } from '../runtime/testing/fake-group-cache.js';
-import { memoryLogger } from '../runtime/testing/logger.js';
-import { ObjectWaits } from '../runtime/waits.js';
+import { flush } from '../runtime/testing/fake-clock.js';
+import { fakeObjectWaits } from '../runtime/testing/fake-group-cache.js';
 import { Parked } from './actions/context.js';
 import { deletionJudge, hookJudge, ObjectWaiter, readinessJudge } from './wait.js';
 
@@ -76,27 +73,16 @@ describe('hookJudge', () => {
 
 describe('ObjectWaiter over watch-backed waits', () => {
   function setup() {
-    const clock = new FakeClock();
-    const caches = new Map<string, FakeGroupCache>();
-    const discovery: Record<string, unknown> = {
-      '/api/v1': { resources: [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true }] },
-      '/apis/apps/v1': { resources: [{ name: 'deployments', kind: 'Deployment', namespaced: true }] },
-      '/apis/batch/v1': { resources: [{ name: 'jobs', kind: 'Job', namespaced: true }] },
-    };
-    const api = { request: (req: { path: string }) => Promise.resolve(discovery[req.path]) };
-    const waits = new ObjectWaits({
-      kubeConfig: undefined as never,
-      api,
-      mapper: new RestMapper(api, { clock }),
-      logger: memoryLogger().logger,
-      clock,
-      newCache: (path) => {
-        const c = new FakeGroupCache(path);
-        caches.set(path, c);
-        return c;
+    const { waits, clock, caches } = fakeObjectWaits({
+      discovery: {
+        '/api/v1': { resources: [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true }] },
+        '/apis/apps/v1': { resources: [{ name: 'deployments', kind: 'Deployment', namespaced: true }] },
+        '/apis/batch/v1': { resources: [{ name: 'jobs', kind: 'Job', namespaced: true }] },
       },
     });
-    return { clock, caches, waits };
+    // Keyed by path alone (these waits impersonate nobody).
+    const byPath = new Map([...caches].map(([k, c]) => [k.slice(k.indexOf('|') + 1), c]));
+    return { clock, waits, caches: { get: (path: string) => caches.get(`|${path}`) ?? byPath.get(path) } };
   }
   const settle = async (): Promise<void> => {
     for (let i = 0; i < 5; i++) await flush();

@@ -2,29 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { Controller } from './controller.js';
 import { WriteFence } from './fence.js';
 import { LeaderElector } from './leader.js';
-import { Manager, type ManagedCache } from './manager.js';
-import type { KubeObject } from './object.js';
+import { Manager } from './manager.js';
 import type { Reconciler } from './reconcile.js';
-import { FakeCache } from './testing/fake-cache.js';
+import { FakeGroupCache } from './testing/fake-group-cache.js';
 import { FakeClock, flush } from './testing/fake-clock.js';
 import { MemoryLeaseStore } from './testing/fake-lease-store.js';
 import { memoryLogger } from './testing/logger.js';
-
-/** A FakeCache with the life-cycle calls the manager makes. */
-class LifecycleCache extends FakeCache<KubeObject> implements ManagedCache {
-  started = 0;
-  stopped = 0;
-  start(): void {
-    this.started++;
-  }
-  stop(): Promise<void> {
-    this.stopped++;
-    return Promise.resolve();
-  }
-  waitForSync(): Promise<boolean> {
-    return Promise.resolve(this.hasSynced());
-  }
-}
 
 /** Fires due timers and lets the promises they start settle. */
 async function settle(clock: FakeClock): Promise<void> {
@@ -51,7 +34,7 @@ describe('Manager', () => {
       await api.request({ method: 'PATCH', path: '/after' }).catch((err: Error) => sent.push(`refused: ${err.message}`));
       return {};
     };
-    const cache = new LifecycleCache([{ metadata: { namespace: 'ns', name: 'a' } }]);
+    const cache = new FakeGroupCache('', true, [{ metadata: { namespace: 'ns', name: 'a' } }]);
     const controller = new Controller({ name: 'test', reconciler, logger, clock, workers: 1 });
     const leading: boolean[] = [];
     const manager = new Manager({
@@ -88,7 +71,7 @@ describe('Manager', () => {
     const { logger } = memoryLogger();
     const seen: string[] = [];
     const controller = new Controller({ name: 'test', reconciler: (req) => (seen.push(req.name), Promise.resolve({})), logger, clock });
-    const cache = new LifecycleCache([], true);
+    const cache = new FakeGroupCache();
     const manager = new Manager({ logger, fence: new WriteFence(), elector: (callbacks) => new LeaderElector({ store, identity: 'pod-a', logger, clock, ...callbacks }) });
     manager.addCache(cache);
     manager.addController(controller);

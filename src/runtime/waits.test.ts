@@ -1,46 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { isMaglevError } from '../errors.js';
-import { ApiStatusError } from './api-error.js';
 import type { TargetRef } from './apply.js';
-import type { ApiClient } from './client.js';
-import { RestMapper } from './discovery.js';
 import type { KubeObject } from './object.js';
-import { FakeClock, flush } from './testing/fake-clock.js';
-import { FakeGroupCache } from './testing/fake-group-cache.js';
-import { memoryLogger } from './testing/logger.js';
-import { ObjectWaits, type ObjectWaitsOptions, type WaitSpec } from './waits.js';
+import { flush } from './testing/fake-clock.js';
+import { fakeObjectWaits, type FakeWaitsOptions } from './testing/fake-group-cache.js';
+import type { WaitSpec } from './waits.js';
 
 const discovery: Record<string, unknown> = {
   '/api/v1': { resources: [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true }] },
   '/apis/apps/v1': { resources: [{ name: 'deployments', kind: 'Deployment', namespaced: true }] },
 };
 
-function setup(extra: Partial<ObjectWaitsOptions> & { syncs?: boolean; objects?: Map<string, KubeObject> } = {}) {
-  const clock = new FakeClock();
-  const gets: string[] = [];
-  const api: ApiClient = {
-    request: (req) => {
-      if (discovery[req.path] !== undefined) return Promise.resolve(discovery[req.path]);
-      gets.push(`${req.method} ${req.path}${req.impersonate === undefined ? '' : ` as ${req.impersonate}`}`);
-      const obj = extra.objects?.get(req.path);
-      return obj === undefined ? Promise.reject(new ApiStatusError(`GET ${req.path}`, 404, undefined)) : Promise.resolve(obj);
-    },
-  };
-  const caches: FakeGroupCache[] = [];
-  const waits = new ObjectWaits({
-    kubeConfig: undefined as never,
-    api,
-    mapper: new RestMapper(api, { clock }),
-    logger: memoryLogger().logger,
-    clock,
-    newCache: (path, who) => {
-      const c = new FakeGroupCache(`${who ?? ''}|${path}`, extra.syncs ?? true);
-      caches.push(c);
-      return c;
-    },
-    ...extra,
-  });
-  return { clock, waits, caches, gets };
+function setup(extra: Omit<FakeWaitsOptions, 'discovery'> = {}) {
+  const { waits, clock, created, gets } = fakeObjectWaits({ discovery, ...extra });
+  return { waits, clock, gets, caches: created };
 }
 
 const cm = (name: string, value?: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'apps', name }, ...(value === undefined ? {} : { data: { v: value } }) });
