@@ -241,7 +241,14 @@ describe('leader election', () => {
     const secrets = () => clients().core.listNamespacedSecret({ namespace: ns, labelSelector: 'owner=helm' });
     // Parked: the install's last write before its wait is status.inProgress.
     await waitFor('the install waiting', async () => ((await get(ns, 'waiting')).status?.inProgress !== undefined ? true : undefined), 60_000);
-    const hrVersion = (await get(ns, 'waiting')).metadata.resourceVersion;
+    // Quiet first: the Deployment's first status updates wake the parked wait, which may update waitingOn.
+    let hrVersion = (await get(ns, 'waiting')).metadata.resourceVersion;
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 2_000));
+      const now = (await get(ns, 'waiting')).metadata.resourceVersion;
+      if (now === hrVersion) break;
+      hrVersion = now;
+    }
     // Taken over by hand: another holder, renewed now (a merge patch, so the leader's renewals cannot conflict with it).
     await api().request({
       method: 'PATCH',
