@@ -2,9 +2,11 @@
  * Many small releases at once: N HelmReleases (ConfigMap + Deployment + Service each) created together
  * against the local control plane (hack/cluster.sh; kwok makes pods Ready), timed until every one is
  * Ready, then deleted and timed until every one is uninstalled; the operator's peak RSS (VmHWM of its
- * process: main thread plus EJS workers; the helm binary it spawns for Go templates is not included).
- * Next to it: `helm upgrade --install --wait` of the same chart for the same N releases, one after another.
- * The operator runs from dist/ (built first) with default flags unless a row says otherwise.
+ * process: main thread plus EJS workers; the helm binary it spawns for Go templates is not included) and
+ * its API requests per release. Next to it, in the same run: the floor (the same objects applied straight
+ * to the API server by the bench), a head-of-line pair (100 good releases with and without 8 never-ready
+ * ones created first), and `helm upgrade --install --wait` of the same chart, one release after another.
+ * The operator runs from dist/ (built first) with default flags.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -58,6 +60,8 @@ interface Run {
   readySeconds: number;
   deleteSeconds?: number;
   peakRssMiB?: number;
+  /** API requests the operator sent per release until all were Ready. */
+  requestsPerRelease?: number;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -95,16 +99,32 @@ async function countReady(api: KubeApiClient, ns: string): Promise<{ total: numb
   return { total: list.items.length, ready };
 }
 
-function startOperator(kubeconfig: string, args: string[]): { proc: ChildProcess; tail: () => string } {
-  const proc = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'operator', '--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0', '--log-level', 'warn', ...args], {
+function startOperator(kubeconfig: string, args: string[]): { proc: ChildProcess; tail: () => string; metricsPort: () => number | undefined } {
+  const proc = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'operator', '--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0', '--log-level', 'info', ...args], {
     env: { ...process.env, KUBECONFIG: kubeconfig },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const keep = (b: Buffer): void => void (out = (out + b.toString()).slice(-20_000));
+  let port: number | undefined;
+  const keep = (b: Buffer): void => {
+    const text = b.toString();
+    const m = /"metricsPort":(\d+)/.exec(text);
+    if (m !== null) port = Number(m[1]);
+    out = (out + text).slice(-20_000);
+  };
   proc.stdout?.on('data', keep);
   proc.stderr?.on('data', keep);
-  return { proc, tail: () => out };
+  return { proc, tail: () => out, metricsPort: () => port };
+}
+
+/** Sum of `maglev_api_requests_total` (every verb, dry runs included; watches are not requests) on the operator. */
+async function apiRequests(port: number | undefined): Promise<number> {
+  if (port === undefined) return NaN;
+  const page = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return page
+    .split('\n')
+    .filter((l) => l.startsWith('maglev_api_requests_total{'))
+    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 
 function peakRssMiB(pid: number): number {
@@ -112,18 +132,31 @@ function peakRssMiB(pid: number): number {
   return m === null ? NaN : Math.round(Number(m[1]) / 1024);
 }
 
-/** One operator run: N HelmReleases of `chartName` created at once, timed to Ready and to gone. */
-export async function operatorRun(kubeconfig: string, repo: ChartRepo, label: string, n: number, chartName: string, args: string[] = []): Promise<Run> {
+/** Creates N HelmReleases r0…r(N-1) of `chartName` in `ns`, 32 creates in flight; `values` for each. */
+async function createReleases(api: KubeApiClient, repo: ChartRepo, ns: string, n: number, chartName: string, extra: Record<string, unknown> = {}, prefix = 'r'): Promise<void> {
+  await pool([...Array(n).keys()], 32, async (i) => {
+    const body = { apiVersion: 'maglev.io/v1alpha1', kind: 'HelmRelease', metadata: { name: `${prefix}${i}` }, spec: { chart: { repository: repo.url, name: chartName, version: '1.0.0' }, timeout: '5m', ...extra } };
+    await api.request({ method: 'POST', path: `/apis/maglev.io/v1alpha1/namespaces/${ns}/helmreleases`, body });
+  });
+}
+
+/**
+ * One operator run: N HelmReleases of `chartName` created at once, timed to Ready and to gone. With
+ * `blockers`, that many releases whose Deployment never becomes ready (timeout 10m) are created first, and
+ * only the N good ones are waited for (the head-of-line row).
+ */
+export async function operatorRun(kubeconfig: string, repo: ChartRepo, label: string, n: number, chartName: string, args: string[] = [], blockers = 0): Promise<Run> {
   const api = client(kubeconfig);
   const ns = `bench-${chartName}-${n}-${Date.now().toString(36)}`;
   await api.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: ns } } });
   const op = startOperator(kubeconfig, args);
   await sleep(3_000);
+  if (blockers > 0) {
+    await createReleases(api, repo, ns, blockers, 'benchhang', { timeout: '10m' }, 'blocked');
+    await sleep(2_000);
+  }
   const started = Date.now();
-  await pool([...Array(n).keys()], 32, async (i) => {
-    const body = { apiVersion: 'maglev.io/v1alpha1', kind: 'HelmRelease', metadata: { name: `r${i}` }, spec: { chart: { repository: repo.url, name: chartName, version: '1.0.0' }, timeout: '5m' } };
-    await api.request({ method: 'POST', path: `/apis/maglev.io/v1alpha1/namespaces/${ns}/helmreleases`, body });
-  });
+  await createReleases(api, repo, ns, n, chartName);
   for (let last = -1; ; ) {
     const { ready } = await countReady(api, ns);
     if (ready !== last) process.stdout.write(`  ${label}: ${ready}/${n} Ready after ${Math.round((Date.now() - started) / 1000)} s\n`);
@@ -134,6 +167,7 @@ export async function operatorRun(kubeconfig: string, repo: ChartRepo, label: st
   }
   const readySeconds = (Date.now() - started) / 1000;
   const peak = peakRssMiB(op.proc.pid ?? 0);
+  const requestsPerRelease = (await apiRequests(op.metricsPort())) / (n + blockers);
   const deleting = Date.now();
   await api.request({ method: 'DELETE', path: `/apis/maglev.io/v1alpha1/namespaces/${ns}/helmreleases` });
   while ((await countReady(api, ns)).total > 0) {
@@ -144,7 +178,44 @@ export async function operatorRun(kubeconfig: string, repo: ChartRepo, label: st
   op.proc.kill('SIGTERM');
   await new Promise((r) => op.proc.once('exit', r));
   await api.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}` });
-  return { label, n, readySeconds, deleteSeconds, peakRssMiB: peak };
+  return { label, n, readySeconds, deleteSeconds, peakRssMiB: peak, requestsPerRelease };
+}
+
+/**
+ * The floor: the same N x (ConfigMap, Deployment, Service) server-side applied straight to the API server by
+ * the bench (32 in flight), timed until every Deployment is Available. No operator is involved.
+ */
+async function floorRun(kubeconfig: string, n: number): Promise<Run> {
+  const api = client(kubeconfig);
+  const ns = `bench-floor-${n}-${Date.now().toString(36)}`;
+  await api.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: ns } } });
+  const apply = (path: string, body: unknown) =>
+    api.request({ method: 'PATCH', path, query: { fieldManager: 'bench', force: true }, body, contentType: 'application/apply-patch+yaml' });
+  const started = Date.now();
+  await pool([...Array(n).keys()], 32, async (i) => {
+    const name = `r${i}`;
+    await apply(`/api/v1/namespaces/${ns}/configmaps/${name}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { message: 'hello' } });
+    await apply(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name },
+      spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'example.com/app:1' }] } } },
+    });
+    await apply(`/api/v1/namespaces/${ns}/services/${name}`, { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }] } });
+  });
+  type Deploy = { status?: { availableReplicas?: number; conditions?: { type: string; status: string }[] } };
+  for (let last = -1; ; ) {
+    const list = (await api.request({ method: 'GET', path: `/apis/apps/v1/namespaces/${ns}/deployments` })) as { items: Deploy[] };
+    const ready = list.items.filter((d) => (d.status?.availableReplicas ?? 0) >= 1 && d.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True')).length;
+    if (ready !== last) process.stdout.write(`  floor: ${ready}/${n} Available after ${Math.round((Date.now() - started) / 1000)} s\n`);
+    last = ready;
+    if (ready === n) break;
+    if (Date.now() - started > 30 * 60_000) throw new Error(`floor: only ${ready}/${n} Available after 30 min`);
+    await sleep(1_000);
+  }
+  const readySeconds = (Date.now() - started) / 1000;
+  await api.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}` });
+  return { label: 'floor: the same objects server-side applied by the bench, no operator', n, readySeconds };
 }
 
 async function helmRun(kubeconfig: string, repo: ChartRepo, n: number): Promise<Run> {
@@ -162,28 +233,48 @@ async function helmRun(kubeconfig: string, repo: ChartRepo, n: number): Promise<
   return { label: '`helm upgrade --install --wait`, one after another', n, readySeconds };
 }
 
-function row(r: Run): string {
+function row(r: Run, floor?: Run): string {
   const rate = (r.n / r.readySeconds).toFixed(1);
   const del = r.deleteSeconds === undefined ? '–' : `${r.deleteSeconds.toFixed(0)} s`;
   const rss = r.peakRssMiB === undefined ? '–' : `${r.peakRssMiB} MiB`;
-  return `| ${r.label} | ${r.n} | ${r.readySeconds.toFixed(0)} s | ${rate} | ${del} | ${rss} |`;
+  const vsFloor = floor === undefined || floor === r ? '–' : `${(r.readySeconds / floor.readySeconds).toFixed(2)}x`;
+  const requests = r.requestsPerRelease === undefined ? '–' : r.requestsPerRelease.toFixed(1);
+  return `| ${r.label} | ${r.n} | ${r.readySeconds.toFixed(0)} s | ${vsFloor} | ${rate} | ${del} | ${rss} | ${requests} |`;
 }
 
-/** The benchmark; see the module comment. `BENCH_RELEASES_HELM=0` skips the helm CLI rows. */
+/** The never-ready chart of the head-of-line row: its Deployment's pods are held Pending by kwok. */
+const hangChart = {
+  'values.yaml': ejsChart['values.yaml'],
+  'templates/all.yaml.ejs': ejsChart['templates/all.yaml.ejs'].replace(
+    'metadata: { labels: { app: <%= Release.Name %> } }',
+    'metadata: { labels: { app: <%= Release.Name %> }, annotations: { kwok.maglev.io/outcome: hang } }',
+  ),
+};
+
+/**
+ * The benchmark; see the module comment. `BENCH_RELEASES_SIZES` (default `100,500,1000,2000`) picks N;
+ * `BENCH_RELEASES_HELM=0` skips the helm CLI rows.
+ */
 export async function releasesBench(): Promise<string> {
   const kubeconfig = clusterUp();
   const repo = await startChartRepo();
   await repo.add('benchapp', '1.0.0', goChart);
   await repo.add('benchejs', '1.0.0', ejsChart);
-  const runs: Run[] = [];
+  await repo.add('benchhang', '1.0.0', hangChart);
+  const sizes = (process.env.BENCH_RELEASES_SIZES ?? '100,500,1000,2000').split(',').map(Number).filter((n) => n > 0);
+  const lines: string[] = [];
   try {
-    runs.push(await operatorRun(kubeconfig, repo, 'operator, Go-template chart', 100, 'benchapp'));
-    runs.push(await operatorRun(kubeconfig, repo, 'operator, Go-template chart', 500, 'benchapp'));
-    runs.push(await operatorRun(kubeconfig, repo, 'operator, EJS chart', 500, 'benchejs'));
-    runs.push(await operatorRun(kubeconfig, repo, 'operator, EJS chart, `--concurrency 16`', 500, 'benchejs', ['--concurrency', '16']));
+    for (const n of sizes) {
+      const floor = await floorRun(kubeconfig, n);
+      lines.push(row(floor, floor));
+      lines.push(row(await operatorRun(kubeconfig, repo, 'operator, EJS chart', n, 'benchejs'), floor));
+      lines.push(row(await operatorRun(kubeconfig, repo, 'operator, Go-template chart', n, 'benchapp'), floor));
+    }
+    const alone = await operatorRun(kubeconfig, repo, 'head of line: 100 good releases, none blocked', 100, 'benchejs');
+    const blocked = await operatorRun(kubeconfig, repo, 'head of line: 100 good releases after 8 never-ready ones (timeout 10m); "vs" is against the row above', 100, 'benchejs', [], 8);
+    lines.push(row(alone), row(blocked, alone));
     if (process.env.BENCH_RELEASES_HELM !== '0') {
-      runs.push(await helmRun(kubeconfig, repo, 100));
-      runs.push(await helmRun(kubeconfig, repo, 500));
+      for (const n of sizes.filter((x) => x <= 500)) lines.push(row(await helmRun(kubeconfig, repo, n)));
     }
   } finally {
     await repo.close();
@@ -191,19 +282,24 @@ export async function releasesBench(): Promise<string> {
   return `## N small releases created at once, until all Ready
 
 Each release: a ConfigMap, a Deployment (1 replica) and a Service, from a chart in a Helm repository served on
-127.0.0.1. The operator rows create all N HelmReleases at once (32 creates in flight) in one namespace and
-time until every one is Ready at its generation (installed, Deployment available), then delete them all and
-time until every one is uninstalled and gone (finalizer). Peak RSS is the operator process's VmHWM (main
-thread plus EJS workers; the \`helm template\` processes spawned for Go-template charts are not counted). The
-helm rows install the same Go-template chart with \`helm upgrade --install --wait\`, one release after another.
-The cluster is the local control plane (\`hack/cluster.sh\`, kwok: pods become Ready at once).
+127.0.0.1. The **floor** rows apply the same objects server-side straight to the API server (32 in flight, no
+operator) and time until every Deployment is Available: the cluster's own speed (on this control plane it is
+set by kube-controller-manager's client rate limit, left at its defaults). The operator rows create all N
+HelmReleases at once (32 creates in flight) in one namespace with default flags and time until every one is
+Ready at its generation (installed, Deployment available), then delete them all and time until every one is
+uninstalled and gone (finalizer). "vs floor" divides by the floor row of the same N in the same run. Peak RSS is
+the operator process's VmHWM (main thread plus EJS workers; the \`helm template\` processes spawned for
+Go-template charts are not counted). Requests/release is \`maglev_api_requests_total\` (every verb, drift dry
+runs included; watch streams are not requests) until all were Ready, divided by the releases. The head-of-line
+rows time 100 good releases with and without 8 never-ready releases (timeout 10m) created first. The helm rows
+install the Go-template chart with \`helm upgrade --install --wait\`, one release after another.
 
-| run | releases | time to all Ready | releases/s | delete until gone | operator peak RSS |
-|---|---|---|---|---|---|
-${runs.map(row).join('\n')}
+| run | releases | time to all Ready | vs floor | releases/s | delete until gone | operator peak RSS | requests/release |
+|---|---|---|---|---|---|---|---|
+${lines.join('\n')}
 
 The machine runs the whole control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok) next to
-the operator, so both compete for the same cores. Each operator release waits for its Deployment with a 1 s
-readiness poll; \`helm --wait\` polls every 2 s and runs one release at a time.
+the operator, so both compete for the same cores. Readiness is watched (one list and one watch per kind and
+namespace, shared by all waits); a release waiting for its objects holds no worker.
 `;
 }
