@@ -149,16 +149,10 @@ export class KubeApiClient implements ApiClient {
       return body;
     } catch (err) {
       if (err instanceof ApiStatusError) throw err;
-      const why = timeout.aborted ? 'timed out' : req.signal?.aborted === true ? `cancelled (${abortReason(req.signal)})` : errorMessage(err);
+      const why = timeout.aborted ? 'timed out' : req.signal?.aborted === true ? `cancelled (${errorMessage(req.signal.reason)})` : errorMessage(err);
       throw new MaglevError(ErrorCode.ApiError, `${what}: ${why}`, { cause: err, where: what });
     }
   }
-}
-
-/** Why `signal` was aborted, e.g. `superseded by generation 3`. */
-export function abortReason(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason.message : String(reason);
 }
 
 /** The full URL of an API path on `server` (which may carry a path prefix), with query parameters. */

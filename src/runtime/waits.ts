@@ -11,12 +11,12 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { ErrorCode, MaglevError } from '../errors.js';
+import { ErrorCode, errorMessage, MaglevError } from '../errors.js';
 import { during } from './activity.js';
 import { isNotFound } from './api-error.js';
 import { resourcePath, type TargetRef } from './apply.js';
 import { informerCache, type InformerCache } from './cache.js';
-import { abortReason, type ApiClient } from './client.js';
+import type { ApiClient } from './client.js';
 import { realClock, type CancelTimer, type Clock } from './clock.js';
 import type { RestMapper } from './discovery.js';
 import type { KubeObject } from './object.js';
@@ -217,7 +217,7 @@ export class ObjectWaits {
       if (signal !== undefined) {
         const onAbort = (): void => {
           const message = last.state === 'waiting' ? `: ${last.message}` : '';
-          finish(new MaglevError(ErrorCode.WaitTimeout, `waiting for ${spec.what} was cancelled (${abortReason(signal)})${message}`, { where: spec.what }));
+          finish(new MaglevError(ErrorCode.WaitTimeout, `waiting for ${spec.what} was cancelled (${errorMessage(signal.reason)})${message}`, { where: spec.what }));
         };
         if (signal.aborted) onAbort();
         signal.addEventListener('abort', onAbort, { once: true });
