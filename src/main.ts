@@ -189,7 +189,7 @@ async function operate(opts: Options, log: Logger): Promise<number> {
   );
   // The dependents index subscribes to the cache first, so it is current when the mappers below run.
   const dependents = dependentsMapper(releases);
-  releases.onEvent(supersedeWatcher((req, reason) => hrController.cancel(req, reason)));
+  releases.onEvent(supersedeWatcher((req, intent, reason) => hrController.supersede(req, intent, reason)));
   hrController.watch(releases, undefined, intentChanged(OUR_ANNOTATIONS));
   hrController.watch(releases, dependents);
   distroController.watch(distros, undefined, intentChanged(OUR_ANNOTATIONS));

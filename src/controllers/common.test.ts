@@ -28,7 +28,7 @@ describe('objectReconciler', () => {
         return Promise.reject(new Error('PATCH /api/v1/namespaces/apps/services/web: cancelled (superseded by generation 3)'));
       },
     });
-    expect(await reconcile({ namespace: 'apps', name: 'web' }, { log: memoryLogger().logger, signal: cancel.signal })).toEqual({});
+    expect(await reconcile({ namespace: 'apps', name: 'web' }, { log: memoryLogger().logger, signal: cancel.signal, actsOn: () => {} })).toEqual({});
     expect(writes).toEqual([]);
     expect(events).toEqual([]);
   });

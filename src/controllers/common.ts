@@ -19,7 +19,7 @@ import {
 } from '../runtime/conditions.js';
 import type { EventRecorder } from '../runtime/events.js';
 import { refOf, type KubeObject } from '../runtime/object.js';
-import type { Reconciler, Result } from '../runtime/reconcile.js';
+import type { Intent, Reconciler, Result } from '../runtime/reconcile.js';
 import { patchStatus, type StatusClient } from '../runtime/status.js';
 import type { CacheReader } from '../runtime/store.js';
 
@@ -50,6 +50,8 @@ export interface DriverOutcome<S> {
 export interface DriverContext {
   /** Writes `state` (Reconciling=True, Ready=Unknown) to status now, e.g. before an install starts. */
   progress(state: ReconcileState): Promise<void>;
+  /** Says which intent of the object the driver acts on, once it has read it (ReconcileContext.actsOn). */
+  actsOn: (intent: Intent) => void;
 }
 
 /**
@@ -101,7 +103,7 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
     } else {
       try {
         const progress = async (state: ReconcileState): Promise<void> => void (await writeStatus(deps, obj, { state }, now()));
-        outcome = await deps.drive(obj, ctx.log, ctx.signal, { progress });
+        outcome = await deps.drive(obj, ctx.log, ctx.signal, { progress, actsOn: ctx.actsOn });
       } catch (err) {
         // Cancelled (superseded by a newer generation, lost lease, shutdown): not a failure of this object.
         // Nothing is reported; a superseded key runs again at once for the new generation.

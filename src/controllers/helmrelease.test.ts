@@ -31,7 +31,7 @@ async function reconcile(w: DriverWorld): Promise<Ended> {
     drive: releaseDriver(w.deps),
   });
   try {
-    return { result: await reconciler(HR, { log: memoryLogger().logger, signal: new AbortController().signal }) };
+    return { result: await reconciler(HR, { log: memoryLogger().logger, signal: new AbortController().signal, actsOn: () => {} }) };
   } catch (error) {
     return { error };
   }
@@ -225,7 +225,7 @@ describe('HelmRelease reconcile with the release driver', () => {
     const spec = { chart: { repository: 'https://charts.example.com', name: 'web', version: '*' }, releaseName: 'web', interval: '10m', timeout: '1m' };
     w.objects.put({ apiVersion: 'maglev.io/v1alpha1', kind: 'HelmRelease', metadata: { name: 'twin', namespace: 'apps', uid: 'uid-2' }, spec });
     const twin = (): HelmRelease => structuredClone(w.objects.peek('HelmRelease', 'apps', 'twin')) as unknown as HelmRelease;
-    const drive = (hr: HelmRelease) => releaseDriver(w.deps)(hr, memoryLogger().logger, new AbortController().signal, { progress: () => Promise.resolve() });
+    const drive = (hr: HelmRelease) => releaseDriver(w.deps)(hr, memoryLogger().logger, new AbortController().signal, { progress: () => Promise.resolve(), actsOn: () => {} });
     clearLogs(w);
     const refused = await drive(twin());
     expect(refused.state).toEqual({

@@ -49,7 +49,7 @@ describe('ownerDistro', () => {
 describe('supersedeWatcher', () => {
   it('cancels on a higher generation or a new force token, not on status or metadata-only updates', () => {
     const cancelled: string[] = [];
-    const watch = supersedeWatcher((req, reason) => cancelled.push(`${req.name}: ${reason}`));
+    const watch = supersedeWatcher((req, intent, reason) => cancelled.push(`${req.name}: ${reason} ${JSON.stringify(intent)}`));
     watch('add', hr('web'));
     watch('update', hr('web', { ready: 'False' }));
     watch('update', hr('web', { generation: 2 }));
@@ -57,6 +57,6 @@ describe('supersedeWatcher', () => {
     watch('update', hr('web', { generation: 2, force: 'f1', ready: 'True' }));
     watch('delete', hr('web', { generation: 2 }));
     watch('update', hr('web', { generation: 3 }));
-    expect(cancelled).toEqual(['web: superseded by generation 2', 'web: superseded by maglev.io/force-at=f1']);
+    expect(cancelled).toEqual(['web: superseded by generation 2 {"generation":2}', 'web: superseded by maglev.io/force-at=f1 {"generation":2,"token":"f1"}']);
   });
 });

@@ -11,8 +11,9 @@ import { TriggerAnnotation } from '../constants.js';
 import { API_VERSION, KINDS, type HelmRelease } from '../crds/index.js';
 import { getCondition } from '../runtime/conditions.js';
 import { CacheIndex } from '../runtime/indexer.js';
+import { releaseIntent } from '../release/reconcile/driver.js';
 import type { EventMapper } from '../runtime/controller.js';
-import type { Request } from '../runtime/reconcile.js';
+import type { Intent, Request } from '../runtime/reconcile.js';
 import type { CacheEventType, CacheSource } from '../runtime/store.js';
 
 /** Index keys of a HelmRelease's dependencies: `namespace/name` of each `dependsOn` entry. */
@@ -52,10 +53,11 @@ export function ownerDistro(hr: HelmRelease): Request[] {
 }
 
 /**
- * Watches HelmRelease updates for what supersedes work in flight: a higher generation or a new force token.
- * Calls `cancel` with the reason; the caller aborts the running reconcile of that object, if any.
+ * Watches HelmRelease updates for what may supersede work in flight: a higher generation or a new force
+ * token. Calls `supersede` with the new intent and the reason; the controller aborts the running reconcile
+ * of that object only if that one acts on an older intent (Controller.supersede).
  */
-export function supersedeWatcher(cancel: (req: Request, reason: string) => void): (type: CacheEventType, hr: HelmRelease) => void {
+export function supersedeWatcher(supersede: (req: Request, intent: Intent, reason: string) => void): (type: CacheEventType, hr: HelmRelease) => void {
   const last = new Map<string, { generation: number; force: string | undefined }>();
   return (type, hr) => {
     const key = `${hr.metadata.namespace ?? ''}/${hr.metadata.name ?? ''}`;
@@ -68,7 +70,7 @@ export function supersedeWatcher(cancel: (req: Request, reason: string) => void)
     last.set(key, now);
     if (type !== 'update' || before === undefined) return;
     const req = { namespace: hr.metadata.namespace ?? '', name: hr.metadata.name ?? '' };
-    if (now.generation > before.generation) cancel(req, `superseded by generation ${now.generation}`);
-    else if (now.force !== undefined && now.force !== before.force) cancel(req, `superseded by ${TriggerAnnotation.ForceAt}=${now.force}`);
+    if (now.generation > before.generation) supersede(req, releaseIntent(hr), `superseded by generation ${now.generation}`);
+    else if (now.force !== undefined && now.force !== before.force) supersede(req, releaseIntent(hr), `superseded by ${TriggerAnnotation.ForceAt}=${now.force}`);
   };
 }

@@ -3,7 +3,7 @@ import { ErrorCode, MaglevError } from '../errors.js';
 import { during } from './activity.js';
 import { Controller, type ControllerOptions } from './controller.js';
 import type { KubeObject } from './object.js';
-import type { Reconciler, Request, Result } from './reconcile.js';
+import type { ReconcileContext, Reconciler, Request, Result } from './reconcile.js';
 import { FakeCache } from './testing/fake-cache.js';
 import { FakeClock, flush } from './testing/fake-clock.js';
 import { memoryLogger } from './testing/logger.js';
@@ -11,11 +11,11 @@ import { memoryLogger } from './testing/logger.js';
 /** A reconciler whose calls the test resolves or rejects one by one. */
 function controlledReconciler(): {
   reconciler: Reconciler;
-  calls: { req: Request; signal: AbortSignal; resolve: (r: Result) => void; reject: (e: unknown) => void }[];
+  calls: { req: Request; signal: AbortSignal; actsOn: ReconcileContext['actsOn']; resolve: (r: Result) => void; reject: (e: unknown) => void }[];
 } {
   const calls: ReturnType<typeof controlledReconciler>['calls'] = [];
   const reconciler: Reconciler = (req, ctx) =>
-    new Promise<Result>((resolve, reject) => calls.push({ req, signal: ctx.signal, resolve, reject }));
+    new Promise<Result>((resolve, reject) => calls.push({ req, signal: ctx.signal, actsOn: ctx.actsOn, resolve, reject }));
   return { reconciler, calls };
 }
 
@@ -175,6 +175,38 @@ describe('Controller', () => {
     await flush();
     expect(stopped).toBe(false);
     expect(calls[0]?.signal.aborted).toBe(true);
+  });
+
+  it('supersede aborts a running reconcile only when it acts on an older intent, also when it says so after the report', async () => {
+    const { reconciler, calls } = controlledReconciler();
+    const { controller } = setup(reconciler, { workers: 4 });
+    controller.start();
+    for (const name of ['same', 'older', 'early', 'token']) controller.enqueue({ namespace: 'ns', name });
+    await flush();
+    const call = (name: string) => calls.find((c) => c.req.name === name)!;
+    const report = (name: string, generation: number, token?: string) =>
+      controller.supersede({ namespace: 'ns', name }, token === undefined ? { generation } : { generation, token }, `superseded by ${generation}${token ?? ''}`);
+    // Read generation 2 fresh from the API server; the cache reports generation 2 (and a late 1) afterwards.
+    call('same').actsOn({ generation: 2 });
+    expect(report('same', 2)).toBe(false);
+    expect(report('same', 1)).toBe(false);
+    expect(call('same').signal.aborted).toBe(false);
+    // Acting on generation 1 when 2 is reported: aborted at once, with the reason.
+    call('older').actsOn({ generation: 1 });
+    expect(report('older', 2)).toBe(true);
+    expect(call('older').signal.reason).toEqual(new Error('superseded by 2'));
+    // Reported before the reconcile said what it acts on: aborted when it says an older one.
+    expect(report('early', 3)).toBe(false);
+    expect(call('early').signal.aborted).toBe(false);
+    call('early').actsOn({ generation: 2 });
+    expect(call('early').signal.aborted).toBe(true);
+    // Same generation: a new token supersedes; the token it already acts on does not.
+    call('token').actsOn({ generation: 4, token: 'a' });
+    expect(report('token', 4, 'a')).toBe(false);
+    expect(report('token', 4)).toBe(false);
+    expect(report('token', 4, 'b')).toBe(true);
+    // A key not running: nothing to abort.
+    expect(report('idle', 9)).toBe(false);
   });
 
   it('survives an event mapper that throws', async () => {

@@ -15,6 +15,8 @@ import {
   parseKey,
   ReconcileOutcome,
   requestFor,
+  supersedes,
+  type Intent,
   type Reconciler,
   type Request,
 } from './reconcile.js';
@@ -54,6 +56,13 @@ export interface ControllerOptions {
 /** Maps a changed object to the requests it should trigger (default: the object itself). */
 export type EventMapper<T extends KubeObject> = (obj: T, type: CacheEventType) => Request[];
 
+/** A reconcile running now: its abort, the intent it said it acts on, and the newest intent reported since it started. */
+interface Running {
+  abort: AbortController;
+  actsOn?: Intent;
+  newest?: { intent: Intent; reason: string };
+}
+
 /** Runs a reconciler over a queue of keys with bounded concurrency and graceful shutdown. */
 export class Controller {
   /** The controller's name, used in logs and metrics. */
@@ -64,8 +73,8 @@ export class Controller {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly abort = new AbortController();
-  /** The abort controller of each running reconcile, by key, for {@link cancel}. */
-  private readonly running = new Map<string, AbortController>();
+  /** Each running reconcile, by key, for {@link supersede}. */
+  private readonly running = new Map<string, Running>();
   private workers: Promise<void>[] = [];
   private active = 0;
 
@@ -103,13 +112,24 @@ export class Controller {
   }
 
   /**
-   * Aborts the signal of the reconcile of `req` if one is running now (e.g. its object has a newer
-   * generation, so the work in flight is superseded). The key is reconciled again once that one ends.
+   * Reports that the object of `req` now asks for `intent`. A reconcile of it running now is aborted with
+   * `reason` when it said (`ctx.actsOn`) it acts on an intent this one supersedes, or as soon as it says so;
+   * a reconcile already acting on this intent or a newer one goes on. The key is reconciled again once the
+   * aborted one ends. Returns true when it aborted one now.
    */
-  cancel(req: Request, reason: string): boolean {
+  supersede(req: Request, intent: Intent, reason: string): boolean {
     const running = this.running.get(keyOf(req));
-    if (running === undefined || running.signal.aborted) return false;
-    running.abort(new Error(reason));
+    if (running === undefined || running.abort.signal.aborted) return false;
+    if (running.newest === undefined || supersedes(intent, running.newest.intent)) running.newest = { intent, reason };
+    const aborted = this.abortIfSuperseded(running);
+    if (aborted) this.log.debug({ namespace: req.namespace, name: req.name, reason }, 'running reconcile superseded');
+    return aborted;
+  }
+
+  private abortIfSuperseded(running: Running): boolean {
+    const { actsOn, newest } = running;
+    if (actsOn === undefined || newest === undefined || running.abort.signal.aborted || !supersedes(newest.intent, actsOn)) return false;
+    running.abort.abort(new Error(newest.reason));
     return true;
   }
 
@@ -166,15 +186,19 @@ export class Controller {
     log.debug('reconcile started');
     let outcome: ReconcileOutcome = ReconcileOutcome.Error;
     let stopWatchdog = (): void => {};
-    const own = new AbortController();
+    const own: Running = { abort: new AbortController() };
     this.running.set(key, own);
-    const signal = AbortSignal.any([this.abort.signal, own.signal]);
+    const signal = AbortSignal.any([this.abort.signal, own.abort.signal]);
+    const actsOn = (intent: Intent): void => {
+      own.actsOn = intent;
+      if (this.abortIfSuperseded(own)) log.debug({ reason: errorMessage(own.abort.signal.reason) }, 'superseded before it acted');
+    };
     try {
       const result = await trackActivity(
         () => this.clock.now(),
         (activity) => {
           stopWatchdog = this.watchdog(log, startedAt, activity);
-          return this.opts.reconciler(req, { log, signal });
+          return this.opts.reconciler(req, { log, signal, actsOn });
         },
       );
       outcome = classifyOutcome({ threw: false, result });

@@ -20,10 +20,12 @@
  *
  * Guarantees from the controller: one key is never reconciled by two workers at once; `ctx.signal`
  * aborts when the controller is stopping and its shutdown deadline has passed, at once when the replica
- * lost its leader lease (its writes are then refused anyway), and when the controller cancels this one
- * reconcile because it is superseded (a newer generation of its object); a reconcile should stop at the
- * next safe point; `ctx.log` is a child logger bound to controller, namespace, name and a
- * per-call reconcileId.
+ * lost its leader lease (its writes are then refused anyway), and when this one reconcile is superseded:
+ * the reconciler says which {@link Intent} of its object it acts on (`ctx.actsOn`, once it has read the
+ * object), and a watch reporting a newer intent (`Controller.supersede`) aborts it, whether the report
+ * comes before or after the reconciler said. A reconcile that never says is never superseded. A reconcile
+ * should stop at the next safe point; `ctx.log` is a child logger bound to controller, namespace, name and
+ * a per-call reconcileId.
  */
 import type { Logger } from 'pino';
 import { isMaglevError } from '../errors.js';
@@ -40,12 +42,36 @@ export interface Result {
   requeueAfterMs?: number;
 }
 
+/**
+ * What a user asked of an object at one moment: its `metadata.generation` and, when set, a trigger token
+ * (an annotation such as `maglev.io/force-at` that asks for work without changing the spec).
+ */
+export interface Intent {
+  generation: number;
+  token?: string;
+}
+
+/**
+ * True when `newer` asks for something `current` does not: a higher generation, or the same generation with
+ * a token `current` did not carry. An older or equal report never supersedes (a watch event can arrive after
+ * the reconciler read the same object fresh from the API server).
+ */
+export function supersedes(newer: Intent, current: Intent): boolean {
+  if (newer.generation !== current.generation) return newer.generation > current.generation;
+  return newer.token !== undefined && newer.token !== '' && newer.token !== current.token;
+}
+
 /** Per-call context handed to a reconciler. */
 export interface ReconcileContext {
   /** Logger bound to controller, namespace, name and reconcileId. */
   log: Logger;
   /** Aborted on shutdown past its deadline, on lost leadership, or when this reconcile is superseded. */
   signal: AbortSignal;
+  /**
+   * Says which intent of the object this reconcile acts on (call it after reading the object; again if it
+   * reads a newer one). Aborts `signal` at once when a newer intent was already reported.
+   */
+  actsOn: (intent: Intent) => void;
 }
 
 /** A reconciler: see the module comment for what each outcome means. */

@@ -58,12 +58,20 @@ export function conditionOf(status: HelmReleaseStatus | undefined, type: string)
 
 /** Waits until the HelmRelease has observed its generation and Ready has `status` (and `reason`, if given). */
 export async function waitReady(ns: string, name: string, status: 'True' | 'False', reason?: string, timeoutMs = 90_000): Promise<HelmRelease> {
-  return waitFor(`HelmRelease ${ns}/${name} Ready=${status}${reason === undefined ? '' : ` ${reason}`}`, async () => {
-    const hr = await getRelease(ns, name);
-    const ready = conditionOf(hr?.status, 'Ready');
-    const current = hr?.status?.observedGeneration === hr?.metadata.generation && ready?.observedGeneration === hr?.metadata.generation;
-    return current && ready?.status === status && (reason === undefined || ready.reason === reason) ? hr : undefined;
-  }, timeoutMs);
+  let seen: HelmRelease | undefined;
+  try {
+    return await waitFor(`HelmRelease ${ns}/${name} Ready=${status}${reason === undefined ? '' : ` ${reason}`}`, async () => {
+      const hr = await getRelease(ns, name);
+      seen = hr;
+      const ready = conditionOf(hr?.status, 'Ready');
+      const current = hr?.status?.observedGeneration === hr?.metadata.generation && ready?.observedGeneration === hr?.metadata.generation;
+      return current && ready?.status === status && (reason === undefined || ready.reason === reason) ? hr : undefined;
+    }, timeoutMs);
+  } catch (err) {
+    // What the object last said is the first thing anyone debugging this needs.
+    const last = seen === undefined ? 'not found' : JSON.stringify({ generation: seen.metadata.generation, status: seen.status });
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; last seen: ${last}`);
+  }
 }
 
 /** Waits until the HelmRelease is gone (its finalizer ran). */

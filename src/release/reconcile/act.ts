@@ -7,7 +7,7 @@
  * recordAttempt (failure counters, lastAttempted, handled force/reset tokens). Nothing here writes status.
  */
 import type { HelmRelease, HelmReleaseSpec } from '../../crds/generated/types.js';
-import type { MaglevError } from '../../errors.js';
+import { errorMessage, type MaglevError } from '../../errors.js';
 import { refOf } from '../../runtime/object.js';
 import type { ConditionInput } from '../../runtime/conditions.js';
 import type { ActionContext, ActionOutcome } from '../actions/context.js';
@@ -111,10 +111,19 @@ async function timed(input: ActInput, p: Plan & { action: RunnablePlan }): Promi
   try {
     const deadline = parkedDeadline(input.hr);
     const outcome = await runAction({ ctx: input.ctx, plan: p, release, spec: input.spec, timeoutMs: input.timeoutMs, desired: input.desired, render: input.render, ...(deadline === undefined ? {} : { deadline }) });
-    if (outcome.status !== 'waiting') input.deps.onAction?.(p.action === 'resume' ? (p.resumes ?? p.action) : p.action, outcome.status, seconds());
+    const action = p.action === 'resume' ? (p.resumes ?? p.action) : p.action;
+    const fields = { action, release: `${release.namespace}/${release.name}`, revision: outcome.record?.version, seconds: seconds() };
+    if (outcome.status === 'waiting') {
+      input.scope.log.info({ ...fields, waitingOn: outcome.message }, 'release action waiting for its objects');
+    } else {
+      input.deps.onAction?.(action, outcome.status, fields.seconds);
+      if (outcome.status === 'failed') input.scope.log.warn({ ...fields, code: outcome.error.code, err: outcome.error.message, aborted: input.scope.signal.aborted }, 'release action failed');
+      else input.scope.log.info(fields, 'release action succeeded');
+    }
     return outcome;
   } catch (err) {
     input.deps.onAction?.(p.action, 'error', seconds());
+    input.scope.log.warn({ action: p.action, release: `${release.namespace}/${release.name}`, err: errorMessage(err) }, 'release action threw');
     throw err;
   }
 }

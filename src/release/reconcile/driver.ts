@@ -13,7 +13,9 @@ import type { Logger } from 'pino';
 import { withHelmReleaseDefaults } from '../../crds/defaults.js';
 import { parseDuration } from '../../crds/duration.js';
 import { API_VERSION, type HelmRelease, type HelmReleaseSpec } from '../../crds/generated/types.js';
+import { TriggerAnnotation } from '../../constants.js';
 import { during } from '../../runtime/activity.js';
+import type { Intent } from '../../runtime/reconcile.js';
 import { getCondition } from '../../runtime/conditions.js';
 import { planAndAct } from './act.js';
 import { finalizeRelease, ensureFinalizer } from './finalizer.js';
@@ -22,6 +24,12 @@ import { Reason } from './conditions.js';
 import { resolveDesired } from './inputs.js';
 import { moveRelease } from './move.js';
 import type { ProgressReporter, ReleaseDriver, ReleaseDriverDeps, ReleaseOutcome, ReleaseScope } from './types.js';
+
+/** What a HelmRelease asks for now (the supersede check compares these): its generation and `maglev.io/force-at` token. */
+export function releaseIntent(hr: HelmRelease): Intent {
+  const token = hr.metadata.annotations?.[TriggerAnnotation.ForceAt];
+  return token === undefined ? { generation: hr.metadata.generation ?? 0 } : { generation: hr.metadata.generation ?? 0, token };
+}
 
 /** `system:serviceaccount:<ns>:<sa>` for the release's ServiceAccount or the operator default, if any. */
 export function impersonationOf(hr: HelmRelease, spec: HelmReleaseSpec, defaultServiceAccount: string | undefined): string | undefined {
@@ -68,6 +76,8 @@ export function releaseDriver(deps: ReleaseDriverDeps): ReleaseDriver {
     const ref = { apiVersion: API_VERSION, kind: 'HelmRelease', namespace: cached.metadata.namespace ?? '', name: cached.metadata.name ?? '' };
     const hr = await deps.objects.get<HelmRelease>(ref);
     if (hr === undefined) return { state: { phase: 'progressing', reason: 'Deleting', message: 'the HelmRelease is gone' } };
+    // From here on this pass acts on what was just read; only a newer generation or force token aborts it.
+    progress.actsOn(releaseIntent(hr));
     const spec = withHelmReleaseDefaults(hr.spec);
     const scope = scopeOf(hr, spec, deps, log, signal);
     const timeoutMs = parseDuration(spec.timeout ?? '5m', 'spec.timeout');
