@@ -44,6 +44,12 @@ export interface DriverOutcome<S> {
   /** Condition types to remove. */
   removeConditions?: string[];
   requeueAfterMs?: number;
+  /**
+   * The work failed and is worth retrying: after status is written the reconcile ends with this error, so the
+   * controller's per-key backoff schedules the retry and the error counts in reconcile_total{result="error"}.
+   * `requeueAfterMs` is then moot. The driver has already recorded its own Events for the failure.
+   */
+  retry?: Error;
 }
 
 /** What the reconciler offers a driver besides the object: a way to show progress before long work. */
@@ -126,6 +132,7 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
       }
       throw failure;
     }
+    if (outcome.retry !== undefined) throw outcome.retry;
     return outcome.requeueAfterMs === undefined ? {} : { requeueAfterMs: outcome.requeueAfterMs };
   };
 }

@@ -172,13 +172,14 @@ describe('HelmRelease reconcile with the release driver', () => {
 
     const failing = await drifted('enabled');
     failing.cluster.applier.fail('apply', 'Deployment apps/web', new Error('admission webhook denied the request'));
-    const { result } = await reconcile(failing);
+    const { error } = await reconcile(failing);
     expect(condition(failing, 'Ready')).toMatchObject({ status: 'False', reason: 'DriftCorrectionFailed' });
     expect(condition(failing, 'Ready')?.message).toMatch(/Deployment apps\/web \(\.spec\.replicas\); correcting it failed: apply Deployment apps\/web .*admission webhook denied the request/);
     expect(condition(failing, 'Drifted')).toMatchObject({ status: 'True', reason: 'DriftCorrectionFailed' });
     expect(failing.events.map((e) => [e.event.type, e.event.reason])).toEqual([['Warning', 'DriftCorrectionFailed']]);
     expect(failing.actions).toEqual(['drift-correction failed']);
-    expect(result?.requeueAfterMs).toBe(5_000);
+    // Retried through the controller's per-key backoff: the reconcile ends with the error, not a requeue.
+    expect(error).toMatchObject({ code: 'DriftCorrectionFailed' });
   });
 
   it('spec.test runs the test hooks after install and upgrade; a failed test is remediated like a failed upgrade', async () => {
@@ -339,7 +340,7 @@ describe('HelmRelease reconcile with the release driver', () => {
     w.cluster.hooks.fail('wait', 'Job/migrate');
     w.renderResult = fakeRender(w.renderResult.objects, [renderedHook('migrate', 'Job', ['pre-upgrade'])]);
     clearLogs(w);
-    const { result } = await reconcile(w);
+    const { error } = await reconcile(w);
     expect(w.actions).toEqual(['upgrade failed', 'rollback succeeded']);
     expect(w.hr().status?.history?.map((h) => [h.revision, h.status, h.action])).toEqual([
       [3, 'deployed', 'rollback'],
@@ -351,7 +352,7 @@ describe('HelmRelease reconcile with the release driver', () => {
     expect(condition(w, 'Remediated')).toMatchObject({ status: 'True', reason: 'RollbackSucceeded' });
     expect(condition(w, 'Released')).toMatchObject({ status: 'False', reason: 'UpgradeFailed' });
     expect(w.hr().status).toMatchObject({ releaseRevision: 3, chartVersion: '1.0.0', upgradeFailures: 1 });
-    expect(result?.requeueAfterMs).toBe(5_000);
+    expect(error).toMatchObject({ code: 'HookFailed' });
   });
 
   it.each<[string, (w: DriverWorld) => void, string]>([
@@ -447,12 +448,12 @@ describe('HelmRelease reconcile with the release driver', () => {
     await reconcile(w);
     w.cluster.hooks.fail('wait', 'Job/bye');
     w.objects.requestDelete('HelmRelease', 'apps', 'web');
-    const { result } = await reconcile(w);
+    const { error } = await reconcile(w);
     expect(w.hr().metadata.finalizers).toEqual([FINALIZER]);
     expect(condition(w, 'Ready')).toMatchObject({ status: 'False', reason: 'UninstallFailed' });
     expect(condition(w, 'Ready')?.message).toContain('pre-delete hook');
     expect(w.events.at(-1)?.event).toMatchObject({ type: 'Warning', reason: 'UninstallFailed' });
-    expect(result?.requeueAfterMs).toBeGreaterThan(0);
+    expect(error).toBeInstanceOf(Error);
     expect(w.cluster.applier.objects.has('Deployment apps/web')).toBe(true);
   });
 

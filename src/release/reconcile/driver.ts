@@ -19,7 +19,7 @@ import type { Intent } from '../../runtime/reconcile.js';
 import { getCondition } from '../../runtime/conditions.js';
 import { planAndAct } from './act.js';
 import { finalizeRelease, ensureFinalizer } from './finalizer.js';
-import { finish, retryDelay } from './finish.js';
+import { finish } from './finish.js';
 import { Reason } from './conditions.js';
 import { resolveDesired } from './inputs.js';
 import { moveRelease } from './move.js';
@@ -82,8 +82,7 @@ export function releaseDriver(deps: ReleaseDriverDeps): ReleaseDriver {
     const scope = scopeOf(hr, spec, deps, log, signal);
     const timeoutMs = parseDuration(spec.timeout ?? '5m', 'spec.timeout');
     if (hr.metadata.deletionTimestamp !== undefined) {
-      const retryAfterMs = retryDelay((hr.status?.failures ?? 0) + 1);
-      return finalizeRelease({ deps, hr, spec, scope, ctx: deps.contextFor(scope), timeoutMs, progress, retryAfterMs });
+      return finalizeRelease({ deps, hr, spec, scope, ctx: deps.contextFor(scope), timeoutMs, progress });
     }
     if (spec.suspend === true) {
       return { state: { phase: 'suspended', reason: Reason.Suspended, message: 'reconciliation is suspended (spec.suspend: true): nothing is installed, upgraded or removed' } };

@@ -70,7 +70,6 @@ export interface FinalizeInput {
   ctx: ActionContext;
   timeoutMs: number;
   progress: ProgressReporter;
-  retryAfterMs: number;
 }
 
 /** Uninstalls a deleted HelmRelease's release, then lets it go; see the module comment. */
@@ -92,7 +91,7 @@ export async function finalizeRelease(input: FinalizeInput): Promise<ReleaseOutc
       return {
         state: { phase: 'retrying', reason: Reason.UninstallFailed, message },
         conditions: [{ type: ReleaseCondition.Released, status: 'False', reason: outcomeReason('uninstall', false), message: outcome.error.message }],
-        requeueAfterMs: input.retryAfterMs,
+        retry: outcome.error,
       };
     }
   }

@@ -6,6 +6,7 @@
  * - stalled: False with the failure of this pass (its specific code: OwnershipConflict, WaitTimeout,
  *   HookFailed, …), or on later passes the reason it already showed; Stalled carries the planner's reason;
  * - otherwise False while retrying after a failure, or Unknown while progressing (locked, more to do).
+ * A failure to retry is returned as `retry`: the controller's per-key backoff times the retry, not this file.
  * Computing the same thing from the same records makes a reconcile of an unchanged release write nothing.
  */
 import type { HelmRelease, HelmReleaseSpec, HelmReleaseStatus } from '../../crds/generated/types.js';
@@ -30,11 +31,6 @@ export function jittered(intervalMs: number, random: () => number = Math.random)
 /** When an in-sync release is looked at again: `spec.interval` (default 10 min) with jitter. */
 function nextCheck(spec: HelmReleaseSpec, deps: Pick<ReleaseDriverDeps, 'random'>): number {
   return jittered(spec.interval === undefined ? DEFAULT_INTERVAL_MS : parseDuration(spec.interval, 'spec.interval'), deps.random);
-}
-
-/** Delay before retrying after the `failures`-th failure in a row: 5 s doubling, at most 5 min. */
-export function retryDelay(failures: number): number {
-  return Math.min(5_000 * 2 ** Math.max(0, failures - 1), 5 * 60_000);
 }
 
 /** What {@link finish} needs. */
@@ -64,6 +60,7 @@ export async function finish(input: FinishInput): Promise<ReleaseOutcome> {
   const status: Partial<HelmReleaseStatus> = { ...fields, ...result.attempt, inProgress: undefined };
   let state: ReconcileState;
   let requeueAfterMs: number | undefined;
+  let retry: Error | undefined;
   const deployed = deployedOf(result.history)?.record;
   const { waiting } = result;
   if (waiting !== undefined) {
@@ -89,7 +86,7 @@ export async function finish(input: FinishInput): Promise<ReleaseOutcome> {
       requeueAfterMs = nextCheck(spec, deps);
     } else {
       state = { phase: 'retrying', reason: drift.failure.code, message: drift.failure.message };
-      requeueAfterMs = retryDelay((status.failures ?? 0) + 1);
+      retry = drift.failure;
     }
   } else if (p.action === 'stalled') {
     const ready = failure === undefined ? stalledReady(hr, p) : { reason: failure.code, message: failure.message };
@@ -102,7 +99,7 @@ export async function finish(input: FinishInput): Promise<ReleaseOutcome> {
     requeueAfterMs = p.retryAfterMs ?? 10_000;
   } else if (failure !== undefined) {
     state = { phase: 'retrying', reason: failure.code, message: failure.message };
-    requeueAfterMs = retryDelay(status.failures ?? 1);
+    retry = failure;
   } else {
     state = { phase: 'progressing', reason: p.reason, message: p.message };
     requeueAfterMs = 1_000;
@@ -113,5 +110,6 @@ export async function finish(input: FinishInput): Promise<ReleaseOutcome> {
   if (set.length > 0) out.conditions = set;
   if (removed.length > 0) out.removeConditions = removed;
   if (requeueAfterMs !== undefined) out.requeueAfterMs = requeueAfterMs;
+  if (retry !== undefined) out.retry = retry;
   return out;
 }

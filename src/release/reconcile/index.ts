@@ -9,6 +9,6 @@ export { kubeActionContexts, type KubeActionContextOptions } from './kube.js';
 export { resolveDesired, readValuesSources, readCredentials, type DesiredRelease } from './inputs.js';
 export { releaseStatus, recordAction, inventoryOf, type ReleaseStatusFields } from './snapshot.js';
 export { ReleaseCondition, Reason, outcomeReason } from './conditions.js';
-export { jittered, retryDelay, DEFAULT_INTERVAL_MS } from './finish.js';
+export { jittered, DEFAULT_INTERVAL_MS } from './finish.js';
 export { MAX_STEPS } from './act.js';
 export type * from './types.js';

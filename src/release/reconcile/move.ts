@@ -13,7 +13,6 @@ import { ReleaseStatus } from '../record.js';
 import { claimedBy } from './claim.js';
 import { Reason } from './conditions.js';
 import { timedUninstall } from './finalizer.js';
-import { retryDelay } from './finish.js';
 import type { ProgressReporter, ReleaseDriverDeps, ReleaseOutcome, ReleaseScope } from './types.js';
 
 /** The release status says the HelmRelease manages, when it is not the one the spec asks for. */
@@ -50,7 +49,7 @@ export async function moveRelease(input: MoveInput): Promise<ReleaseOutcome | un
   if (outcome.status === 'failed') {
     const message = `the release moved from ${from} to ${to}, and uninstalling ${from} failed: ${outcome.error.message}`;
     await deps.events.record(refOf(hr), { type: 'Warning', reason: Reason.UninstallFailed, action: 'Uninstall', note: message });
-    return { state: { phase: 'retrying', reason: Reason.UninstallFailed, message }, requeueAfterMs: retryDelay((hr.status?.failures ?? 0) + 1) };
+    return { state: { phase: 'retrying', reason: Reason.UninstallFailed, message }, retry: outcome.error };
   }
   await deps.events.record(refOf(hr), { type: 'Normal', reason: 'UninstallSucceeded', action: 'Uninstall', note: `uninstalled ${from}: the release moved to ${to}` });
   return undefined;

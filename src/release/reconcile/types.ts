@@ -25,6 +25,12 @@ export interface ReleaseOutcome {
   conditions?: Omit<ConditionInput, 'observedGeneration'>[];
   removeConditions?: string[];
   requeueAfterMs?: number;
+  /**
+   * The work failed and is worth retrying: after status is written the reconcile ends with this error, so the
+   * controller's per-key backoff schedules the retry and the error counts in reconcile_total{result="error"}.
+   * `requeueAfterMs` is then moot. The driver has already recorded its own Events for the failure.
+   */
+  retry?: Error;
 }
 
 /** Lets the driver show progress (Reconciling=True) before long work such as an install. */
