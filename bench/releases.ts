@@ -62,6 +62,8 @@ interface Run {
   peakRssMiB?: number;
   /** API requests the operator sent per release until all were Ready. */
   requestsPerRelease?: number;
+  /** The same, by `VERB resource` (e.g. `PATCH helmreleases/status`). */
+  requestsByKind?: Map<string, number>;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -117,14 +119,17 @@ function startOperator(kubeconfig: string, args: string[]): { proc: ChildProcess
   return { proc, tail: () => out, metricsPort: () => port };
 }
 
-/** Sum of `maglev_api_requests_total` (every verb, dry runs included; watches are not requests) on the operator. */
-async function apiRequests(port: number | undefined): Promise<number> {
-  if (port === undefined) return NaN;
+/** `maglev_api_requests_total` by `VERB resource` (every code, dry runs included; watches are not requests). */
+async function apiRequests(port: number | undefined): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (port === undefined) return out;
   const page = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return page
-    .split('\n')
-    .filter((l) => l.startsWith('maglev_api_requests_total{'))
-    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  for (const line of page.split('\n').filter((l) => l.startsWith('maglev_api_requests_total{'))) {
+    const label = (name: string): string => new RegExp(`${name}="([^"]*)"`).exec(line)?.[1] ?? '?';
+    const key = `${label('verb')} ${label('resource')}${label('dry_run') === 'true' ? ' (dry run)' : ''}`;
+    out.set(key, (out.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return out;
 }
 
 function peakRssMiB(pid: number): number {
@@ -167,7 +172,9 @@ export async function operatorRun(kubeconfig: string, repo: ChartRepo, label: st
   }
   const readySeconds = (Date.now() - started) / 1000;
   const peak = peakRssMiB(op.proc.pid ?? 0);
-  const requestsPerRelease = (await apiRequests(op.metricsPort())) / (n + blockers);
+  const byKind = await apiRequests(op.metricsPort());
+  const requestsByKind = new Map([...byKind].map(([k, v]) => [k, v / (n + blockers)]));
+  const requestsPerRelease = [...requestsByKind.values()].reduce((a, b) => a + b, 0);
   const deleting = Date.now();
   await api.request({ method: 'DELETE', path: `/apis/maglev.io/v1alpha1/namespaces/${ns}/helmreleases` });
   while ((await countReady(api, ns)).total > 0) {
@@ -178,7 +185,7 @@ export async function operatorRun(kubeconfig: string, repo: ChartRepo, label: st
   op.proc.kill('SIGTERM');
   await new Promise((r) => op.proc.once('exit', r));
   await api.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}` });
-  return { label, n, readySeconds, deleteSeconds, peakRssMiB: peak, requestsPerRelease };
+  return { label, n, readySeconds, deleteSeconds, peakRssMiB: peak, requestsPerRelease, requestsByKind };
 }
 
 /**
@@ -263,11 +270,14 @@ export async function releasesBench(): Promise<string> {
   await repo.add('benchhang', '1.0.0', hangChart);
   const sizes = (process.env.BENCH_RELEASES_SIZES ?? '100,500,1000,2000').split(',').map(Number).filter((n) => n > 0);
   const lines: string[] = [];
+  let listed: Run | undefined;
   try {
     for (const n of sizes) {
       const floor = await floorRun(kubeconfig, n);
       lines.push(row(floor, floor));
-      lines.push(row(await operatorRun(kubeconfig, repo, 'operator, EJS chart', n, 'benchejs'), floor));
+      const ejs = await operatorRun(kubeconfig, repo, 'operator, EJS chart', n, 'benchejs');
+      if (listed === undefined || n <= 500) listed = ejs;
+      lines.push(row(ejs, floor));
       lines.push(row(await operatorRun(kubeconfig, repo, 'operator, Go-template chart', n, 'benchapp'), floor));
     }
     const alone = await operatorRun(kubeconfig, repo, 'head of line: 100 good releases, none blocked', 100, 'benchejs');
@@ -297,6 +307,12 @@ install the Go-template chart with \`helm upgrade --install --wait\`, one releas
 | run | releases | time to all Ready | vs floor | releases/s | delete until gone | operator peak RSS | requests/release |
 |---|---|---|---|---|---|---|---|
 ${lines.join('\n')}
+
+API requests per release until all were Ready, by verb and resource, in the EJS run of ${listed?.n ?? '–'} releases:
+
+| request | per release |
+|---|---|
+${[...(listed?.requestsByKind ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]).map(([k, v]) => `| ${k} | ${v.toFixed(2)} |`).join('\n')}
 
 The machine runs the whole control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok) next to
 the operator, so both compete for the same cores. Readiness is watched (one list and one watch per kind and

@@ -21,6 +21,7 @@ import {
   WriteFence,
   informerCache,
   KubeApiClient,
+  resourceOfPath,
   KubeLeaseStore,
   LeaderElector,
   ResourceClient,
@@ -81,17 +82,17 @@ function readinessGauge(metrics: Metrics): ReadinessSink {
   };
 }
 
-/** Wraps an API client so every request is counted by verb and status code. */
+/** Wraps an API client so every request is counted by verb, resource and status code. */
 function countingClient(inner: ApiClient, metrics: Metrics): ApiClient {
   return {
     request: async (req) => {
-      const dryRun = req.query?.dryRun === undefined ? 'false' : 'true';
+      const labels = { verb: req.method, resource: resourceOfPath(req.path), dry_run: req.query?.dryRun === undefined ? 'false' : 'true' };
       try {
         const body = await inner.request(req);
-        metrics.apiRequests.inc({ verb: req.method, code: '2xx', dry_run: dryRun });
+        metrics.apiRequests.inc({ ...labels, code: '2xx' });
         return body;
       } catch (err) {
-        metrics.apiRequests.inc({ verb: req.method, code: String(statusOf(err) ?? 'error'), dry_run: dryRun });
+        metrics.apiRequests.inc({ ...labels, code: String(statusOf(err) ?? 'error') });
         throw err;
       }
     },

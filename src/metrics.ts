@@ -71,8 +71,8 @@ export function createMetrics(): Metrics {
     }),
     apiRequests: new Counter({
       name: 'maglev_api_requests_total',
-      help: 'Requests the operator sent to the Kubernetes API server (watches excluded), by HTTP verb, status code and whether it was a dry run.',
-      labelNames: ['verb', 'code', 'dry_run'],
+      help: 'Requests the operator sent to the Kubernetes API server (watches excluded), by HTTP verb, resource (plural/subresource), status code and whether it was a dry run.',
+      labelNames: ['verb', 'resource', 'code', 'dry_run'],
       registers,
     }),
     releaseActions: new Counter({

@@ -4,7 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMaglevError } from '../errors.js';
 import { ApiStatusError, isConflict, isNotFound, statusOf } from './api-error.js';
-import { buildUrl, KubeApiClient } from './client.js';
+import { buildUrl, KubeApiClient, resourceOfPath } from './client.js';
 import { startFakeApiServer, statusBody, type FakeApiServer } from './testing/api-server.js';
 
 describe('buildUrl', () => {
@@ -130,3 +130,18 @@ function kubeConfigFor(server: string): KubeConfig {
   });
   return kc;
 }
+
+describe('resourceOfPath', () => {
+  it('names the resource and subresource a path addresses, without names or namespaces', () => {
+    expect(resourceOfPath('/api/v1/namespaces/apps/secrets')).toBe('secrets');
+    expect(resourceOfPath('/api/v1/namespaces/apps/secrets/sh.helm.release.v1.web.v1')).toBe('secrets');
+    expect(resourceOfPath('/apis/maglev.io/v1alpha1/namespaces/apps/helmreleases/web/status')).toBe('helmreleases/status');
+    expect(resourceOfPath('/api/v1/namespaces/apps/pods/p/log?container=c')).toBe('pods/log');
+    expect(resourceOfPath('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/x.y')).toBe('customresourcedefinitions');
+    expect(resourceOfPath('/api/v1/namespaces')).toBe('namespaces');
+    expect(resourceOfPath('/api/v1/namespaces/apps')).toBe('namespaces');
+    expect(resourceOfPath('/apis/apps/v1')).toBe('discovery');
+    expect(resourceOfPath('/version')).toBe('other');
+  });
+});
+

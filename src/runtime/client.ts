@@ -202,3 +202,21 @@ function parseBody(text: string): unknown {
     return text;
   }
 }
+
+/**
+ * The resource a request path addresses, for metrics: the plural (with its subresource, e.g.
+ * `helmreleases/status`, `pods/log`), `discovery` for group and version listings, or `other`.
+ * Names and namespaces are dropped, so the label stays small.
+ */
+export function resourceOfPath(path: string): string {
+  const parts = path.split('?')[0]!.split('/').filter((p) => p !== '');
+  // /api/v1/... or /apis/<group>/<version>/...
+  const rest = parts[0] === 'api' ? parts.slice(2) : parts[0] === 'apis' ? parts.slice(3) : undefined;
+  if (rest === undefined) return 'other';
+  if (rest.length === 0) return 'discovery';
+  const scoped = rest[0] === 'namespaces' && rest.length >= 3 ? rest.slice(2) : rest;
+  const [plural, , sub] = scoped;
+  if (plural === undefined) return 'other';
+  return sub === undefined ? plural : `${plural}/${sub}`;
+}
+

@@ -15,7 +15,7 @@ export {
 } from './apply.js';
 export { Backoff, backoffDelay, type BackoffOptions } from './backoff.js';
 export { InformerCache, informerCache, WatchSilentError, type InformerCacheOptions, type KubeInformerOptions } from './cache.js';
-export { buildUrl, KubeApiClient, type ApiClient, type ApiRequest, type HttpMethod, type KubeApiClientOptions } from './client.js';
+export { buildUrl, KubeApiClient, resourceOfPath, type ApiClient, type ApiRequest, type HttpMethod, type KubeApiClientOptions } from './client.js';
 export { microTime, realClock, sleep, type CancelTimer, type Clock } from './clock.js';
 export {
   ConditionStatus,
