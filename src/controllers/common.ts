@@ -52,19 +52,22 @@ export interface DriverOutcome<S> {
   retry?: Error;
 }
 
-/** What the reconciler offers a driver besides the object: a way to show progress before long work. */
-export interface DriverContext {
+/** What the reconciler offers a driver besides the object: progress before long work, and what it read. */
+export interface DriverContext<T = unknown> {
   /** Writes `state` (Reconciling=True, Ready=Unknown) to status now, e.g. before an install starts. */
   progress(state: ReconcileState): Promise<void>;
-  /** Says which intent of the object the driver acts on, once it has read it (ReconcileContext.actsOn). */
-  actsOn: (intent: Intent) => void;
+  /**
+   * The driver read `obj` fresh from the API server (or got it back from a write): the reconcile acts on its
+   * intent (ReconcileContext.actsOn), and status writes start from it and report its generation.
+   */
+  observed: (obj: T) => void;
 }
 
 /**
  * The kind-specific part of a reconcile. It may throw; a terminal MaglevError stalls the object. Objects
  * being deleted reach the driver even when their spec is invalid, so it can run its finalizer.
  */
-export type Driver<T, S> = (obj: T, log: Logger, signal: AbortSignal, ctx: DriverContext) => Promise<DriverOutcome<S>>;
+export type Driver<T, S> = (obj: T, log: Logger, signal: AbortSignal, ctx: DriverContext<T>) => Promise<DriverOutcome<S>>;
 
 /** Reports the Ready condition of an object to the readiness gauge, or forgets a deleted object. */
 export interface ReadinessSink {
@@ -82,6 +85,8 @@ export interface ObjectReconcilerDeps<T extends ManagedObject<S>, S extends Comm
   /** Problems the API server cannot catch; any problem stalls the object with reason InvalidSpec. */
   validate: (obj: T) => Problem[];
   drive: Driver<T, S>;
+  /** What an object asks for, for superseding (default: its generation). */
+  intentOf?: (obj: T) => Intent;
   now?: () => Date;
 }
 
@@ -90,6 +95,7 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
   deps: ObjectReconcilerDeps<T, S>,
 ): Reconciler {
   const now = deps.now ?? (() => new Date());
+  const intentOf = deps.intentOf ?? ((o: T): Intent => ({ generation: o.metadata?.generation ?? 0 }));
   return async (req, ctx): Promise<Result> => {
     const obj = deps.cache.get(req.namespace, req.name);
     if (obj === undefined) {
@@ -98,6 +104,8 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
     }
     let outcome: DriverOutcome<S>;
     let failure: Error | undefined;
+    // The newest copy of the object this reconcile has; fresh when read from the API server or returned by a write.
+    let latest: Known<T> = { obj, fresh: false };
     const deleting = obj.metadata?.deletionTimestamp !== undefined;
     const problems = deleting ? [] : deps.validate(obj);
     if (problems.length > 0) {
@@ -108,8 +116,14 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
       outcome = { state: { phase: 'stalled', reason: ErrorCode.InvalidSpec, message: errorMessage(failure) } };
     } else {
       try {
-        const progress = async (state: ReconcileState): Promise<void> => void (await writeStatus(deps, obj, { state }, now()));
-        outcome = await deps.drive(obj, ctx.log, ctx.signal, { progress, actsOn: ctx.actsOn });
+        const progress = async (state: ReconcileState): Promise<void> => {
+          latest = (await writeStatus(deps, latest, { state }, now())) ?? latest;
+        };
+        const observed = (o: T): void => {
+          latest = { obj: o, fresh: true };
+          ctx.actsOn(intentOf(o));
+        };
+        outcome = await deps.drive(obj, ctx.log, ctx.signal, { progress, observed });
       } catch (err) {
         // Cancelled (superseded by a newer generation, lost lease, shutdown): not a failure of this object.
         // Nothing is reported; a superseded key runs again at once for the new generation.
@@ -123,7 +137,7 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
         outcome = { state: { phase: terminal ? 'stalled' : 'retrying', reason, message: errorMessage(err) } };
       }
     }
-    const written = await writeStatus(deps, obj, outcome, now());
+    const written = (await writeStatus(deps, latest, outcome, now()))?.obj.status;
     if (written === undefined) deps.readiness.remove(deps.kind, req.namespace, req.name);
     else deps.readiness.set(deps.kind, req.namespace, req.name, getCondition(written.conditions, ConditionType.Ready));
     if (failure !== undefined) {
@@ -144,23 +158,36 @@ function changedTo(before: CommonStatus | undefined, after: CommonStatus): boole
   return a?.reason !== b?.reason || a?.message !== b?.message;
 }
 
+/** A copy of the object; `fresh` when it came from the API server in this reconcile (read or write). */
+interface Known<T> {
+  obj: T;
+  fresh: boolean;
+}
+
+/** Writes the outcome to status; the object as written (or as it was, unchanged), undefined when it is gone. */
 async function writeStatus<T extends ManagedObject<S>, S extends CommonStatus>(
   deps: ObjectReconcilerDeps<T, S>,
-  obj: T,
+  known: Known<T>,
   outcome: DriverOutcome<S>,
   at: Date,
-): Promise<S | undefined> {
+): Promise<Known<T> | undefined> {
+  const { obj } = known;
   const generation = obj.metadata?.generation;
   const requested = obj.metadata?.annotations?.[TriggerAnnotation.ReconcileRequestedAt];
-  const result = await patchStatus<ManagedObject<S>>(deps.client, obj, (current) => {
-    const base = (current ?? {}) as S;
-    const next: S = { ...base, ...outcome.status, observedGeneration: generation };
-    let conditions = summarize(base.conditions, outcome.state, generation, at);
-    for (const c of outcome.conditions ?? []) conditions = setCondition(conditions, { ...c, observedGeneration: generation }, at);
-    for (const type of outcome.removeConditions ?? []) conditions = removeCondition(conditions, type);
-    next.conditions = conditions;
-    if (requested !== undefined) next.lastHandledReconcileAt = requested;
-    return next;
-  });
-  return result.outcome === 'notFound' ? undefined : result.object.status;
+  const result = await patchStatus<ManagedObject<S>>(
+    deps.client,
+    obj,
+    (current) => {
+      const base = (current ?? {}) as S;
+      const next: S = { ...base, ...outcome.status, observedGeneration: generation };
+      let conditions = summarize(base.conditions, outcome.state, generation, at);
+      for (const c of outcome.conditions ?? []) conditions = setCondition(conditions, { ...c, observedGeneration: generation }, at);
+      for (const type of outcome.removeConditions ?? []) conditions = removeCondition(conditions, type);
+      next.conditions = conditions;
+      if (requested !== undefined) next.lastHandledReconcileAt = requested;
+      return next;
+    },
+    known.fresh ? { known: obj } : {},
+  );
+  return result.outcome === 'notFound' ? undefined : { obj: result.object as T, fresh: true };
 }

@@ -226,7 +226,7 @@ describe('HelmRelease reconcile with the release driver', () => {
     const spec = { chart: { repository: 'https://charts.example.com', name: 'web', version: '*' }, releaseName: 'web', interval: '10m', timeout: '1m' };
     w.objects.put({ apiVersion: 'maglev.io/v1alpha1', kind: 'HelmRelease', metadata: { name: 'twin', namespace: 'apps', uid: 'uid-2' }, spec });
     const twin = (): HelmRelease => structuredClone(w.objects.peek('HelmRelease', 'apps', 'twin')) as unknown as HelmRelease;
-    const drive = (hr: HelmRelease) => releaseDriver(w.deps)(hr, memoryLogger().logger, new AbortController().signal, { progress: () => Promise.resolve(), actsOn: () => {} });
+    const drive = (hr: HelmRelease) => releaseDriver(w.deps)(hr, memoryLogger().logger, new AbortController().signal, { progress: () => Promise.resolve(), observed: () => {} });
     clearLogs(w);
     const refused = await drive(twin());
     expect(refused.state).toEqual({

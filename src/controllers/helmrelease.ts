@@ -4,6 +4,7 @@
  * writes status through the shared reconcile shape.
  */
 import { KINDS, validateHelmReleaseSpec, withHelmReleaseDefaults, type HelmRelease, type HelmReleaseStatus } from '../crds/index.js';
+import { releaseIntent } from '../release/reconcile/driver.js';
 import type { Reconciler } from '../runtime/reconcile.js';
 import { objectReconciler, type Driver, type ObjectReconcilerDeps } from './common.js';
 
@@ -16,6 +17,7 @@ export function helmReleaseReconciler(
   return objectReconciler<HelmRelease, HelmReleaseStatus>({
     ...deps,
     kind: KINDS.HelmRelease,
+    intentOf: releaseIntent,
     validate: (hr) => validateHelmReleaseSpec(withHelmReleaseDefaults(hr.spec)),
   });
 }

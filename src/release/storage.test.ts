@@ -139,4 +139,30 @@ describe('ReleaseStorage', () => {
     store.failNext('list');
     await expect(storage.history('web')).rejects.toThrow(/injected failure/);
   });
+
+  it('listOnce lists a release once, then keeps the list current from its own writes; a failed write lists again', async () => {
+    await storage.create(rev(1, ReleaseStatus.Deployed));
+    let lists = 0;
+    const counting = Object.assign(Object.create(store) as MemorySecretStore, {
+      list: (...args: Parameters<MemorySecretStore['list']>) => {
+        lists++;
+        return store.list(...args);
+      },
+    });
+    const once = new ReleaseStorage(counting, { namespace: NS, stamp, clock, maxHistory: 2, listOnce: true });
+    const versions = async (): Promise<[number, string][]> => (await once.history('web')).map((s) => [s.record.version, s.record.info.status]);
+    expect(await versions()).toEqual([[1, 'deployed']]);
+    await once.create(rev(2, ReleaseStatus.PendingUpgrade));
+    await once.update(withStatus((await once.get('web', 2))!.record, ReleaseStatus.Deployed, 'Upgrade complete'));
+    await once.update(withStatus((await once.get('web', 1))!.record, ReleaseStatus.Superseded, 'superseded by new release'));
+    // maxHistory 2: creating revision 3 prunes revision 1, from the cluster and from the kept list.
+    await once.create(rev(3, ReleaseStatus.PendingUpgrade));
+    expect(await versions()).toEqual([[2, 'deployed'], [3, 'pending-upgrade']]);
+    expect(lists).toBe(1);
+    expect(store.names(NS)).toEqual(['sh.helm.release.v1.web.v2', 'sh.helm.release.v1.web.v3']);
+    store.failNext('update');
+    await expect(once.update(withStatus((await once.get('web', 3))!.record, ReleaseStatus.Deployed, 'Upgrade complete'))).rejects.toThrow(/injected failure/);
+    expect(await versions()).toEqual([[2, 'deployed'], [3, 'pending-upgrade']]);
+    expect(lists).toBe(2);
+  });
 });

@@ -47,11 +47,19 @@ export interface ReleaseStorageOptions {
   maxRecordBytes?: number;
   /** Told about each record Secret that cannot be decoded (it is skipped). */
   onSkip?: (secretName: string, error: MaglevError) => void;
+  /**
+   * List each release's records from the API server once, then keep that list current from this storage's
+   * own writes (create, update, delete). For a storage that lives one reconcile pass: the release is locked
+   * (pending-*) while the pass writes, and every update is still guarded by the resourceVersion it read.
+   */
+  listOnce?: boolean;
 }
 
 /** Release records of one namespace; see the module comment. */
 export class ReleaseStorage {
   private readonly known = new Map<string, StoredSecret>();
+  /** With `listOnce`: each release's records as listed, then as written here, by version. */
+  private readonly listed = new Map<string, Map<number, StoredRelease>>();
 
   constructor(
     private readonly store: SecretStore,
@@ -60,7 +68,11 @@ export class ReleaseStorage {
 
   /** Every decodable revision of release `name`, oldest first. */
   async history(name: string): Promise<StoredRelease[]> {
-    return this.query(releaseSelector(name), name);
+    const kept = this.listed.get(name);
+    if (kept !== undefined) return [...kept.values()].sort((a, b) => a.record.version - b.record.version);
+    const out = await this.query(releaseSelector(name), name);
+    if (this.options.listOnce === true) this.listed.set(name, new Map(out.map((s) => [s.record.version, s])));
+    return out;
   }
 
   /** The highest revision, whatever its status. */
@@ -75,6 +87,8 @@ export class ReleaseStorage {
 
   /** Revision `version` of release `name`, if stored. */
   async get(name: string, version: number): Promise<StoredRelease | undefined> {
+    const kept = this.listed.get(name);
+    if (kept !== undefined) return kept.get(version);
     return (await this.query({ ...releaseSelector(name), version: String(version) }, name))[0];
   }
 
@@ -93,7 +107,7 @@ export class ReleaseStorage {
       type: RELEASE_SECRET_TYPE,
       release,
     };
-    return this.remember(record, await this.store.create(this.options.namespace, secret));
+    return this.kept(this.remember(record, await this.guarded(record.name, this.store.create(this.options.namespace, secret))));
   }
 
   /**
@@ -115,14 +129,16 @@ export class ReleaseStorage {
       release,
     };
     if (current.resourceVersion !== undefined) secret.resourceVersion = current.resourceVersion;
-    return this.remember(record, await this.store.update(this.options.namespace, secret));
+    return this.kept(this.remember(record, await this.guarded(record.name, this.store.update(this.options.namespace, secret))));
   }
 
   /** Deletes revision `version`; false when it was already gone. */
   async delete(name: string, version: number): Promise<boolean> {
     const secretName = recordSecretName(name, version);
     this.known.delete(secretName);
-    return this.store.delete(this.options.namespace, secretName);
+    const deleted = await this.guarded(name, this.store.delete(this.options.namespace, secretName));
+    this.listed.get(name)?.delete(version);
+    return deleted;
   }
 
   /**
@@ -188,6 +204,22 @@ export class ReleaseStorage {
       );
     }
     return release;
+  }
+
+  /** Keeps a written record in the list of its release, when that list is kept. */
+  private kept(stored: StoredRelease): StoredRelease {
+    this.listed.get(stored.record.name)?.set(stored.record.version, stored);
+    return stored;
+  }
+
+  /** A write that failed leaves the kept list of its release unknown: it is listed again on the next read. */
+  private async guarded<T>(name: string, write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } catch (err) {
+      this.listed.delete(name);
+      throw err;
+    }
   }
 
   private remember(record: ReleaseRecord, secret: StoredSecret): StoredRelease {

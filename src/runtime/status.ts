@@ -25,6 +25,12 @@ export type PatchStatusResult<T> = { outcome: 'unchanged'; object: T } | { outco
 export interface PatchStatusOptions extends CallOptions {
   /** Re-reads after a 409 conflict, at most this many times (default 5). */
   maxRetries?: number;
+  /**
+   * A copy of the object read from the API server (or returned by a write) in this reconcile: the first
+   * attempt starts from it instead of reading. Its resourceVersion guards the patch, so a copy that is no
+   * longer current costs one 409 and a read, never a lost write.
+   */
+  known?: KubeObject & { status?: unknown };
 }
 
 /**
@@ -39,9 +45,9 @@ export async function patchStatus<T extends KubeObject & { status?: unknown }>(
   options: PatchStatusOptions = {},
 ): Promise<PatchStatusResult<T>> {
   const ref = targetOf(obj);
-  const { maxRetries = 5, ...call } = options;
+  const { maxRetries = 5, known, ...call } = options;
   for (let attempt = 0; ; attempt++) {
-    const current = await client.get<T>(ref, call);
+    const current = attempt === 0 && known !== undefined ? (structuredClone(known) as T) : await client.get<T>(ref, call);
     if (!current) return { outcome: 'notFound' };
     const before = toJson(current.status) as StatusOf<T> | undefined;
     const after = toJson(mutate(toJson(before) as StatusOf<T> | undefined));

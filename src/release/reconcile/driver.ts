@@ -77,7 +77,7 @@ export function releaseDriver(deps: ReleaseDriverDeps): ReleaseDriver {
     const hr = await deps.objects.get<HelmRelease>(ref);
     if (hr === undefined) return { state: { phase: 'progressing', reason: 'Deleting', message: 'the HelmRelease is gone' } };
     // From here on this pass acts on what was just read; only a newer generation or force token aborts it.
-    progress.actsOn(releaseIntent(hr));
+    progress.observed(hr);
     const spec = withHelmReleaseDefaults(hr.spec);
     const scope = scopeOf(hr, spec, deps, log, signal);
     const timeoutMs = parseDuration(spec.timeout ?? '5m', 'spec.timeout');
@@ -107,7 +107,7 @@ export function releaseDriver(deps: ReleaseDriverDeps): ReleaseDriver {
         release: { name: scope.release.name, namespace: scope.release.namespace, revision, isInstall, isUpgrade: !isInstall },
         capabilities: caps,
       }));
-    const result = await planAndAct({ deps, hr, spec, scope, ctx, desired, timeoutMs, render, progress, beforeAction: () => ensureFinalizer(deps, hr) });
+    const result = await planAndAct({ deps, hr, spec, scope, ctx, desired, timeoutMs, render, progress, beforeAction: async () => progress.observed(await ensureFinalizer(deps, hr)) });
     return finish({ deps, hr, spec, scope, ctx, result });
   };
 }

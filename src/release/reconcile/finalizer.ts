@@ -26,10 +26,10 @@ export function hasFinalizer(hr: HelmRelease): boolean {
 }
 
 /** Adds the finalizer unless present (one merge patch; Conflict when the object changed meanwhile). */
-export async function ensureFinalizer(deps: Pick<ReleaseDriverDeps, 'objects'>, hr: HelmRelease): Promise<void> {
-  if (hasFinalizer(hr)) return;
+export async function ensureFinalizer(deps: Pick<ReleaseDriverDeps, 'objects'>, hr: HelmRelease): Promise<HelmRelease> {
+  if (hasFinalizer(hr)) return hr;
   const finalizers = [...(hr.metadata.finalizers ?? []), HELMRELEASE_FINALIZER];
-  await deps.objects.mergePatch(hrRef(hr), { metadata: { finalizers, resourceVersion: hr.metadata.resourceVersion } });
+  return deps.objects.mergePatch<HelmRelease>(hrRef(hr), { metadata: { finalizers, resourceVersion: hr.metadata.resourceVersion } });
 }
 
 /** Removes the finalizer: re-reads the object (status writes moved it on), then one guarded merge patch. */

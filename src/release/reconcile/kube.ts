@@ -40,6 +40,7 @@ export function kubeActionContexts(opts: KubeActionContextOptions): ActionContex
       stamp: { ownerUid: scope.ownerUid, writer: opts.identity, ...(scope.ownerName === undefined ? {} : { ownerName: scope.ownerName }) },
       clock: opts.clock,
       onSkip: (secret, err) => scope.log.warn({ secret, err: errorMessage(err) }, 'skipping a release record that does not decode'),
+      listOnce: true,
     });
     const { wake } = scope;
     const park = wake === undefined ? {} : { park: { key: scope.ownerUid, wake, now: () => opts.clock.now() } };

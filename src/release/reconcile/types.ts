@@ -13,7 +13,6 @@ import type { CallOptions, TargetRef } from '../../runtime/apply.js';
 import type { ConditionInput, ReconcileState } from '../../runtime/conditions.js';
 import type { EventRecorder } from '../../runtime/events.js';
 import type { KubeObject } from '../../runtime/object.js';
-import type { Intent } from '../../runtime/reconcile.js';
 import type { ActionContext, ReleaseRef } from '../actions/context.js';
 
 /** What the driver reports; the controller writes it to status (see src/controllers/common.ts). */
@@ -36,8 +35,8 @@ export interface ReleaseOutcome {
 /** Lets the driver show progress (Reconciling=True) before long work such as an install. */
 export interface ProgressReporter {
   progress(state: ReconcileState): Promise<void>;
-  /** Says which intent of the HelmRelease the pass acts on (ReconcileContext.actsOn). */
-  actsOn: (intent: Intent) => void;
+  /** The pass read `hr` fresh (or got it back from a write): it acts on that, and status writes start from it. */
+  observed: (hr: HelmRelease) => void;
 }
 
 /** The driver the controller calls for each valid HelmRelease (and each one being deleted). */
