@@ -150,23 +150,6 @@ async function operate(opts: Options, log: Logger): Promise<number> {
   const readiness = readinessGauge(metrics);
   const capabilities = new ClusterCapabilities(api);
   const waits = new ObjectWaits({ kubeConfig: kc, api, mapper, logger: log });
-  const drive = releaseDriver({
-    objects: resources,
-    contextFor: kubeActionContexts({ api, resources, mapper, clock: realClock, identity: opts.identity, waits }),
-    fetchChart,
-    chartCache: new ChartCache(),
-    render: (input) => renderChart(input),
-    capabilities: () => capabilities.get(),
-    events,
-    onAction: actionObserver(metrics),
-    identity: opts.identity,
-    defaultServiceAccount: opts.defaultServiceAccount,
-    // A dependency becoming Ready wakes its dependents through the dependsOn index (controllers/watches.ts);
-    // the requeue is only a safety net. Watching one namespace, a dependency elsewhere is not in the cache.
-    dependencyRequeueMs: opts.watchNamespace === undefined ? 5 * 60_000 : 10_000,
-    // A parked readiness wait re-queues its HelmRelease on the next event of its objects.
-    wake: (req) => hrController.enqueue(req),
-  });
   void warmUpRenderer().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not warm up the EJS renderer'));
 
   const manager = new Manager({
@@ -182,6 +165,24 @@ async function operate(opts: Options, log: Logger): Promise<number> {
   const distros = manager.addCache(
     informerCache<MaglevDistro & KubeObject>(kc, api, { path: collectionPath(PLURALS.MaglevDistro, opts.watchNamespace), logger: log.child({ cache: KINDS.MaglevDistro }) }),
   );
+  const drive = releaseDriver({
+    objects: resources,
+    releases,
+    contextFor: kubeActionContexts({ api, resources, mapper, clock: realClock, identity: opts.identity, waits }),
+    fetchChart,
+    chartCache: new ChartCache(),
+    render: (input) => renderChart(input),
+    capabilities: () => capabilities.get(),
+    events,
+    onAction: actionObserver(metrics),
+    identity: opts.identity,
+    defaultServiceAccount: opts.defaultServiceAccount,
+    // A dependency becoming Ready wakes its dependents through the dependsOn index (controllers/watches.ts);
+    // the requeue is only a safety net. Watching one namespace, a dependency elsewhere is not in the cache.
+    dependencyRequeueMs: opts.watchNamespace === undefined ? 5 * 60_000 : 10_000,
+    // A parked readiness wait re-queues its HelmRelease on the next event of its objects.
+    wake: (req) => hrController.enqueue(req),
+  });
   const hrController = manager.addController(
     newController(KINDS.HelmRelease, helmReleaseReconciler({ cache: releases, client: resources, events, readiness, drive }), opts, log, metrics),
   );

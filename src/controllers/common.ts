@@ -18,6 +18,7 @@ import {
   type ReconcileState,
 } from '../runtime/conditions.js';
 import type { EventRecorder } from '../runtime/events.js';
+import { targetOf } from '../runtime/apply.js';
 import { refOf, type KubeObject } from '../runtime/object.js';
 import type { Intent, Reconciler, Result } from '../runtime/reconcile.js';
 import { patchStatus, type StatusClient } from '../runtime/status.js';
@@ -96,16 +97,29 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
 ): Reconciler {
   const now = deps.now ?? (() => new Date());
   const intentOf = deps.intentOf ?? ((o: T): Intent => ({ generation: o.metadata?.generation ?? 0 }));
+  // Read-your-writes: the resourceVersion of the newest copy of each object a reconcile read or wrote. The
+  // cache serves a reconcile only once it shows that version; until its watch catches up, one GET does.
+  const newest = new Map<string, string>();
   return async (req, ctx): Promise<Result> => {
-    const obj = deps.cache.get(req.namespace, req.name);
+    const key = `${req.namespace}/${req.name}`;
+    const cached = deps.cache.get(req.namespace, req.name);
+    const behind = cached !== undefined && newest.has(key) && cached.metadata?.resourceVersion !== newest.get(key);
+    const obj = cached === undefined || !behind ? cached : await deps.client.get<T>(targetOf(cached), { signal: ctx.signal });
     if (obj === undefined) {
+      newest.delete(key);
       deps.readiness.remove(deps.kind, req.namespace, req.name);
       return {};
     }
+    ctx.actsOn(intentOf(obj));
     let outcome: DriverOutcome<S>;
     let failure: Error | undefined;
-    // The newest copy of the object this reconcile has; fresh when read from the API server or returned by a write.
-    let latest: Known<T> = { obj, fresh: false };
+    // The newest copy of the object this reconcile has: the cache's when it is current, else read; then as written.
+    let latest: T = obj;
+    const remember = (): void => {
+      const rv = latest.metadata?.resourceVersion;
+      if (rv === undefined) newest.delete(key);
+      else newest.set(key, rv);
+    };
     const deleting = obj.metadata?.deletionTimestamp !== undefined;
     const problems = deleting ? [] : deps.validate(obj);
     if (problems.length > 0) {
@@ -120,7 +134,7 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
           latest = (await writeStatus(deps, latest, { state }, now())) ?? latest;
         };
         const observed = (o: T): void => {
-          latest = { obj: o, fresh: true };
+          latest = o;
           ctx.actsOn(intentOf(o));
         };
         outcome = await deps.drive(obj, ctx.log, ctx.signal, { progress, observed });
@@ -128,6 +142,7 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
         // Cancelled (superseded by a newer generation, lost lease, shutdown): not a failure of this object.
         // Nothing is reported; a superseded key runs again at once for the new generation.
         if (ctx.signal.aborted) {
+          remember();
           ctx.log.debug({ err: errorMessage(err), reason: errorMessage(ctx.signal.reason) }, 'reconcile cancelled');
           return {};
         }
@@ -137,7 +152,13 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
         outcome = { state: { phase: terminal ? 'stalled' : 'retrying', reason, message: errorMessage(err) } };
       }
     }
-    const written = (await writeStatus(deps, latest, outcome, now()))?.obj.status;
+    const wrote = await writeStatus(deps, latest, outcome, now());
+    if (wrote === undefined) newest.delete(key);
+    else {
+      latest = wrote;
+      remember();
+    }
+    const written = wrote?.status;
     if (written === undefined) deps.readiness.remove(deps.kind, req.namespace, req.name);
     else deps.readiness.set(deps.kind, req.namespace, req.name, getCondition(written.conditions, ConditionType.Ready));
     if (failure !== undefined) {
@@ -158,20 +179,16 @@ function changedTo(before: CommonStatus | undefined, after: CommonStatus): boole
   return a?.reason !== b?.reason || a?.message !== b?.message;
 }
 
-/** A copy of the object; `fresh` when it came from the API server in this reconcile (read or write). */
-interface Known<T> {
-  obj: T;
-  fresh: boolean;
-}
-
-/** Writes the outcome to status; the object as written (or as it was, unchanged), undefined when it is gone. */
+/**
+ * Writes the outcome to status, starting from `obj` (the newest copy the reconcile has; a stale one costs a
+ * 409 and a read). Returns the object as written (or as it was, when nothing changed); undefined when gone.
+ */
 async function writeStatus<T extends ManagedObject<S>, S extends CommonStatus>(
   deps: ObjectReconcilerDeps<T, S>,
-  known: Known<T>,
+  obj: T,
   outcome: DriverOutcome<S>,
   at: Date,
-): Promise<Known<T> | undefined> {
-  const { obj } = known;
+): Promise<T | undefined> {
   const generation = obj.metadata?.generation;
   const requested = obj.metadata?.annotations?.[TriggerAnnotation.ReconcileRequestedAt];
   const result = await patchStatus<ManagedObject<S>>(
@@ -187,7 +204,7 @@ async function writeStatus<T extends ManagedObject<S>, S extends CommonStatus>(
       if (requested !== undefined) next.lastHandledReconcileAt = requested;
       return next;
     },
-    known.fresh ? { known: obj } : {},
+    { known: obj },
   );
-  return result.outcome === 'notFound' ? undefined : { obj: result.object as T, fresh: true };
+  return result.outcome === 'notFound' ? undefined : (result.object as T);
 }

@@ -1,6 +1,7 @@
 /**
  * The release driver: what the HelmRelease controller calls for each object. In order:
- * 1. read the HelmRelease fresh from the API server (status counters must not come from a lagging cache);
+ * 1. take the HelmRelease the reconciler hands over: the cache's copy once the cache shows the last write
+ *    of this operator, else one read fresh (status counters must not come from a lagging cache; common.ts);
  * 2. being deleted → uninstall and release the finalizer (finalizer.ts);
  * 3. suspended → nothing (Ready reason Suspended); dependencies not Ready → wait (DependencyNotReady);
  * 4. releaseName or targetNamespace changed → uninstall the release status names first (move.ts);
@@ -57,11 +58,12 @@ function scopeOf(hr: HelmRelease, spec: HelmReleaseSpec, deps: ReleaseDriverDeps
 }
 
 /** The HelmReleases named in dependsOn that are not Ready at their current generation, described. */
-export async function unreadyDependencies(deps: Pick<ReleaseDriverDeps, 'objects'>, hr: HelmRelease, spec: HelmReleaseSpec): Promise<string[]> {
+export async function unreadyDependencies(deps: Pick<ReleaseDriverDeps, 'objects' | 'releases'>, hr: HelmRelease, spec: HelmReleaseSpec): Promise<string[]> {
   const out: string[] = [];
   for (const d of spec.dependsOn ?? []) {
     const namespace = d.namespace ?? hr.metadata.namespace ?? '';
-    const dep = await deps.objects.get<HelmRelease>({ apiVersion: API_VERSION, kind: 'HelmRelease', namespace, name: d.name });
+    // From the cache; a dependency it does not hold (another namespace under --watch-namespace) is read.
+    const dep = deps.releases?.get(namespace, d.name) ?? (await deps.objects.get<HelmRelease>({ apiVersion: API_VERSION, kind: 'HelmRelease', namespace, name: d.name }));
     const ready = getCondition(dep?.status?.conditions, 'Ready');
     if (dep === undefined) out.push(`${namespace}/${d.name} (not found)`);
     else if (dep.status?.observedGeneration !== dep.metadata.generation) out.push(`${namespace}/${d.name} (generation ${dep.metadata.generation ?? 0} not yet reconciled)`);
@@ -72,12 +74,7 @@ export async function unreadyDependencies(deps: Pick<ReleaseDriverDeps, 'objects
 
 /** Builds the driver; see the module comment. */
 export function releaseDriver(deps: ReleaseDriverDeps): ReleaseDriver {
-  return async (cached: HelmRelease, log: Logger, signal: AbortSignal, progress: ProgressReporter): Promise<ReleaseOutcome> => {
-    const ref = { apiVersion: API_VERSION, kind: 'HelmRelease', namespace: cached.metadata.namespace ?? '', name: cached.metadata.name ?? '' };
-    const hr = await deps.objects.get<HelmRelease>(ref);
-    if (hr === undefined) return { state: { phase: 'progressing', reason: 'Deleting', message: 'the HelmRelease is gone' } };
-    // From here on this pass acts on what was just read; only a newer generation or force token aborts it.
-    progress.observed(hr);
+  return async (hr: HelmRelease, log: Logger, signal: AbortSignal, progress: ProgressReporter): Promise<ReleaseOutcome> => {
     const spec = withHelmReleaseDefaults(hr.spec);
     const scope = scopeOf(hr, spec, deps, log, signal);
     const timeoutMs = parseDuration(spec.timeout ?? '5m', 'spec.timeout');

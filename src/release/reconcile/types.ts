@@ -76,6 +76,8 @@ export type ActionObserver = (action: string, result: ActionResult, seconds: num
 
 /** Everything {@link releaseDriver} needs. */
 export interface ReleaseDriverDeps {
+  /** The HelmRelease cache, for dependsOn checks without a request (a miss falls back to `objects`). */
+  releases?: { get(namespace: string, name: string): HelmRelease | undefined };
   objects: ObjectAccess;
   contextFor: ActionContextFactory;
   fetchChart(ref: ChartRef, deps: FetchDeps): Promise<FetchedChart>;
