@@ -95,7 +95,7 @@ describe('kubeApplier', () => {
     try {
       const client = new KubeApiClient(server.kubeConfig());
       const mapper = new RestMapper(client);
-      const applier = kubeApplier(new ResourceClient(client, mapper, 'maglev-operator'), mapper);
+      const applier = kubeApplier(new ResourceClient(client, mapper, 'maglev-operator'), mapper, { read: () => Promise.resolve([]) });
       expect(await applier.namespaced('batch/v1', 'Job')).toBe(true);
       expect(await applier.namespaced('v1', 'Namespace')).toBe(false);
       await applier.awaitServed([{ apiVersion: 'v1', kind: 'Pod' }], 5_000);

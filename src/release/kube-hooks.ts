@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { resourcePath, type ResourceClient, type TargetRef } from '../runtime/apply.js';
 import type { ApiClient } from '../runtime/client.js';
 import type { RestMapper } from '../runtime/discovery.js';
+import type { ObjectWaits } from '../runtime/waits.js';
 import type { KubeObject } from '../runtime/object.js';
 import type { ReleaseApplier } from './actions/context.js';
 import type { HookExecutor } from './hooks.js';
@@ -72,10 +73,11 @@ export class KubeHookExecutor implements HookExecutor {
 }
 
 /** The {@link ReleaseApplier} over the runtime's ResourceClient (SSA, get, delete) and RestMapper (scope). */
-export function kubeApplier(resources: ResourceClient, mapper: RestMapper): ReleaseApplier {
+export function kubeApplier(resources: ResourceClient, mapper: RestMapper, waits: Pick<ObjectWaits, 'read'>): ReleaseApplier {
   return {
     apply: (obj, opts) => resources.apply(obj, opts),
     get: (ref, opts) => resources.get(ref, opts),
+    lookup: (refs, opts) => waits.read(refs, opts?.impersonate),
     delete: (ref, opts) => resources.delete(ref, opts),
     namespaced: async (apiVersion, kind) => (await mapper.map(apiVersion, kind)).namespaced,
     awaitServed: async (kinds, timeoutMs) => {

@@ -74,6 +74,20 @@ describe('ObjectWaits', () => {
     expect(await cancelled).toMatchObject({ message: 'waiting for the config maps was cancelled (superseded by generation 4): values ' });
   });
 
+  it('read looks objects up in the shared cache of their kind and namespace, without a GET, and leaves it for later waits', async () => {
+    const { waits, caches, gets, clock } = setup({ lingerMs: 60_000 });
+    const first = await waits.read([ref('a'), ref('b')]);
+    expect(first).toEqual([undefined, undefined]);
+    expect(caches.map((c) => c.path)).toEqual(['|/api/v1/namespaces/apps/configmaps']);
+    caches[0]!.set(cm('a', 'x'));
+    expect(await waits.read([ref('a'), ref('b')])).toEqual([cm('a', 'x'), undefined]);
+    expect(caches).toHaveLength(1);
+    expect(gets).toEqual([]);
+    clock.advance(60_000);
+    await settle();
+    expect(caches[0]!.stopped).toBe(1);
+  });
+
   it('keeps a cache for the linger time after its last wait, reuses it, then stops it', async () => {
     const { waits, caches, clock } = setup({ lingerMs: 60_000 });
     const first = waits.until(spec([ref('a')]));

@@ -138,6 +138,21 @@ export class ObjectWaits {
     return verdict;
   }
 
+  /**
+   * Reads objects through the shared caches of their kind and namespace (started if needed, and left to
+   * linger for the waits that usually follow), or by GET where a cache cannot be used. A cache may not yet
+   * show a write made a moment ago by someone else: use it where that is acceptable (ownership checks).
+   */
+  async read(refs: readonly TargetRef[], impersonate?: string): Promise<(KubeObject | undefined)[]> {
+    const keys: string[] = [];
+    try {
+      const readers = await this.readersFor(refs, impersonate, keys);
+      return await Promise.all(readers.map((r, i) => Promise.resolve(r.read(refs[i]!))));
+    } finally {
+      for (const key of keys) this.release(key);
+    }
+  }
+
   /** Stops every cache (operator shutdown). */
   async close(): Promise<void> {
     for (const end of [...this.parked.values()]) end();

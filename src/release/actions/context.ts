@@ -19,6 +19,12 @@ export interface ReleaseApplier {
   apply(obj: KubeObject, opts?: ApplyOptions): Promise<KubeObject>;
   /** The live object, or undefined when it does not exist. */
   get(ref: TargetRef, opts?: CallOptions): Promise<KubeObject | undefined>;
+  /**
+   * Several objects (undefined: not found), read through the shared watch caches where they can be: one list
+   * per kind and namespace for every release there, instead of one GET per object. May lag a write someone
+   * else made a moment ago.
+   */
+  lookup(refs: readonly TargetRef[], opts?: CallOptions): Promise<(KubeObject | undefined)[]>;
   /** Deletes (propagation Background); false when already gone. */
   delete(ref: TargetRef, opts?: CallOptions): Promise<boolean>;
   /** Whether objects of `kind` in `apiVersion` are namespaced (from discovery); rejects for unknown kinds. */

@@ -113,16 +113,18 @@ export function ownershipProblem(live: KubeObject, release: ReleaseRef): string 
 }
 
 /**
- * Reads each object; throws OwnershipConflict (terminal) naming every object that exists but is not owned
- * by `release`. Returns the identities of the objects that already exist (owned by the release).
+ * Looks each object up (through the shared caches: ReleaseApplier.lookup); throws OwnershipConflict
+ * (terminal) naming every object that exists but is not owned by `release`. Returns the identities of the
+ * objects that already exist (owned by the release).
  */
 export async function checkOwnership(ctx: ActionContext, release: ReleaseRef, objects: readonly ReleaseObject[]): Promise<Set<string>> {
   const existing = new Set<string>();
   const conflicts: string[] = [];
-  for (const { object } of objects) {
-    const live = await ctx.applier.get(targetOf(object), ctx.call);
-    if (live === undefined) continue;
-    const problem = ownershipProblem(live, release);
+  const live = await ctx.applier.lookup(objects.map(({ object }) => targetOf(object)), ctx.call);
+  for (const [i, { object }] of objects.entries()) {
+    const found = live[i];
+    if (found === undefined) continue;
+    const problem = ownershipProblem(found, release);
     if (problem === undefined) existing.add(identity(object));
     else conflicts.push(`${describe(targetOf(object))} exists and cannot be imported into release ${release.namespace}/${release.name}: ${problem}`);
   }

@@ -47,7 +47,7 @@ export function kubeActionContexts(opts: KubeActionContextOptions): ActionContex
     const waiter = new ObjectWaiter({ waits: opts.waits, signal: scope.signal, ...who, ...park });
     return {
       storage,
-      applier: kubeApplier(opts.resources, opts.mapper),
+      applier: kubeApplier(opts.resources, opts.mapper, opts.waits),
       hooks: new KubeHookExecutor({ client: opts.api, mapper: opts.mapper, resources: opts.resources, waiter, log: scope.log, ...who }),
       waiter,
       clock: opts.clock,

@@ -82,6 +82,11 @@ export class FakeApplier implements ReleaseApplier {
     });
   }
 
+  /** See {@link ReleaseApplier.lookup}: here one `get` per object (the fake has no cache to lag). */
+  lookup(refs: readonly TargetRef[]): Promise<(KubeObject | undefined)[]> {
+    return Promise.all(refs.map((ref) => this.get(ref)));
+  }
+
   /** See {@link ReleaseApplier.delete}. */
   delete(ref: TargetRef): Promise<boolean> {
     return this.call('delete', ref, () => this.objects.delete(key(ref)));
