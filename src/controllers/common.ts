@@ -86,6 +86,11 @@ export interface ObjectReconcilerDeps<T extends ManagedObject<S>, S extends Comm
   /** Problems the API server cannot catch; any problem stalls the object with reason InvalidSpec. */
   validate: (obj: T) => Problem[];
   drive: Driver<T, S>;
+  /**
+   * A progress report is written only when the driver is still working this long after it (default 1 s): a
+   * pass that parks or finishes sooner writes its outcome once instead of twice. 0 writes it at once.
+   */
+  progressDelayMs?: number;
   /** What an object asks for, for superseding (default: its generation). */
   intentOf?: (obj: T) => Intent;
   now?: () => Date;
@@ -96,6 +101,7 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
   deps: ObjectReconcilerDeps<T, S>,
 ): Reconciler {
   const now = deps.now ?? (() => new Date());
+  const delayMs = deps.progressDelayMs ?? 1_000;
   const intentOf = deps.intentOf ?? ((o: T): Intent => ({ generation: o.metadata?.generation ?? 0 }));
   // Read-your-writes: the resourceVersion of the newest copy of each object a reconcile read or wrote. The
   // cache serves a reconcile only once it shows that version; until its watch catches up, one GET does.
@@ -115,6 +121,8 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
     let failure: Error | undefined;
     // The newest copy of the object this reconcile has: the cache's when it is current, else read; then as written.
     let latest: T = obj;
+    let progressTimer: ReturnType<typeof setTimeout> | undefined;
+    let progressWrite: Promise<void> | undefined;
     const remember = (): void => {
       const rv = latest.metadata?.resourceVersion;
       if (rv === undefined) newest.delete(key);
@@ -131,7 +139,15 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
     } else {
       try {
         const progress = async (state: ReconcileState): Promise<void> => {
-          latest = (await writeStatus(deps, latest, { state }, now())) ?? latest;
+          const write = async (): Promise<void> => {
+            latest = (await writeStatus(deps, latest, { state }, now())) ?? latest;
+          };
+          if (delayMs <= 0) return write();
+          clearTimeout(progressTimer);
+          progressTimer = setTimeout(() => {
+            progressTimer = undefined;
+            progressWrite = write().catch((err: unknown) => ctx.log.warn({ err: errorMessage(err) }, 'could not report progress'));
+          }, delayMs);
         };
         const observed = (o: T): void => {
           latest = o;
@@ -142,6 +158,8 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
         // Cancelled (superseded by a newer generation, lost lease, shutdown): not a failure of this object.
         // Nothing is reported; a superseded key runs again at once for the new generation.
         if (ctx.signal.aborted) {
+          clearTimeout(progressTimer);
+          await progressWrite;
           remember();
           ctx.log.debug({ err: errorMessage(err), reason: errorMessage(ctx.signal.reason) }, 'reconcile cancelled');
           return {};
@@ -152,6 +170,8 @@ export function objectReconciler<T extends ManagedObject<S>, S extends CommonSta
         outcome = { state: { phase: terminal ? 'stalled' : 'retrying', reason, message: errorMessage(err) } };
       }
     }
+    clearTimeout(progressTimer);
+    await progressWrite;
     const wrote = await writeStatus(deps, latest, outcome, now());
     if (wrote === undefined) newest.delete(key);
     else {

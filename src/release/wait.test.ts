@@ -131,8 +131,13 @@ describe('ObjectWaiter over watch-backed waits', () => {
     expect(parked).toBeInstanceOf(Parked);
     expect((parked as Parked).deadline).toBe(deadline);
     expect((parked as Error).message).toBe('waiting for readiness of Deployment apps/web: 1 object(s) not ready:\nDeployment apps/web: NotFound (not found)');
-    caches.get('/apis/apps/v1/namespaces/apps/deployments')!.set(deployment(1));
+    const deployments = caches.get('/apis/apps/v1/namespaces/apps/deployments')!;
+    // An event that leaves it not ready is judged in place and wakes nobody; the one that makes it ready wakes.
+    deployments.set(deployment(1));
+    expect(woken).toHaveLength(0);
+    deployments.set(deployment(2));
     expect(woken).toHaveLength(1);
+    deployments.set(deployment(1));
     clock.advance(30_000);
     const late = await waiter.waitReady([deployRef], 30_000, { deadline }).catch((e: unknown) => e);
     expect(isMaglevError(late, 'WaitTimeout') && late.message).toBe(

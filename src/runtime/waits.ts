@@ -94,9 +94,10 @@ export class ObjectWaits {
   }
 
   /**
-   * Judges once, without holding the caller. When the verdict is `waiting`, `park.wake` is called once: on
-   * the next watch event of one of the objects (or the next fallback read), or at `park.deadline`; the
-   * caches stay open until then. A new park with the same `key` replaces the previous one.
+   * Judges once, without holding the caller. When the verdict is `waiting`, `park.wake` is called once: when
+   * a watch event of one of the objects makes the judge say anything but `waiting` (judged on the cached
+   * objects), at the next fallback read (where objects are not cached), or at `park.deadline`; the caches
+   * stay open until then. A new park with the same `key` replaces the previous one.
    */
   async park(spec: Omit<WaitSpec, 'timeoutMs' | 'signal'>, park: { key: string; deadline: number; wake: () => void }): Promise<Verdict> {
     this.parked.get(park.key)?.();
@@ -129,8 +130,26 @@ export class ObjectWaits {
       park.wake();
     };
     const names = new Set(spec.refs.map((r) => `${r.namespace}/${r.name}`));
+    // With every object in a cache, an event is judged here and wakes the reconcile only once the verdict is
+    // no longer `waiting`: a Deployment rolling out sends several updates, and each would cost a pass.
+    const local = readers.every((r) => r.polled !== true);
+    const settled = (): boolean => {
+      if (!local) return true;
+      try {
+        const objects = readers.map((r, i) => r.read(spec.refs[i]!));
+        if (objects.some((o) => o instanceof Promise)) return true;
+        return spec.judge(objects as (KubeObject | undefined)[]).state !== 'waiting';
+      } catch {
+        return true;
+      }
+    };
     for (const r of new Set(readers)) {
-      cleanups.push(r.subscribe((obj) => (obj === undefined || names.has(`${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`) ? fire() : undefined)));
+      cleanups.push(
+        r.subscribe((obj) => {
+          if (obj !== undefined && !names.has(`${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`)) return;
+          if (settled()) fire();
+        }),
+      );
     }
     if (readers.some((r) => r.polled)) cleanups.push(this.clock.setTimer(this.opts.fallbackPollMs ?? 2_000, fire));
     cleanups.push(this.clock.setTimer(Math.max(0, park.deadline - this.clock.now()), fire));
