@@ -260,7 +260,8 @@ const hangChart = {
 
 /**
  * The benchmark; see the module comment. `BENCH_RELEASES_SIZES` (default `100,500,1000,2000`) picks N;
- * `BENCH_RELEASES_HELM=0` skips the helm CLI rows.
+ * `BENCH_RELEASES_HELM_SIZES` (default `100`: the helm loop runs at about 0.5 releases/s) the helm CLI rows,
+ * and `BENCH_RELEASES_HELM=0` skips them.
  */
 export async function releasesBench(): Promise<string> {
   const kubeconfig = clusterUp();
@@ -284,7 +285,8 @@ export async function releasesBench(): Promise<string> {
     const blocked = await operatorRun(kubeconfig, repo, 'head of line: 100 good releases after 8 never-ready ones (timeout 10m); "vs" is against the row above', 100, 'benchejs', [], 8);
     lines.push(row(alone), row(blocked, alone));
     if (process.env.BENCH_RELEASES_HELM !== '0') {
-      for (const n of sizes.filter((x) => x <= 500)) lines.push(row(await helmRun(kubeconfig, repo, n)));
+      const helmSizes = (process.env.BENCH_RELEASES_HELM_SIZES ?? '100').split(',').map(Number).filter((n) => n > 0);
+      for (const n of helmSizes) lines.push(row(await helmRun(kubeconfig, repo, n)));
     }
   } finally {
     await repo.close();

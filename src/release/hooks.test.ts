@@ -64,7 +64,7 @@ describe('hookRunOrder', () => {
 });
 
 describe('runHooks', () => {
-  it('runs serially: delete (default before-hook-creation), create, wait; records last_run and persists Running', async () => {
+  it('runs serially: delete (default before-hook-creation), create, wait; records last_run, persisting Running and Succeeded', async () => {
     const { record, exec, opts, persisted } = setup([hook('migrate', 'Job', { weight: 2 }), hook('config', 'ConfigMap', { weight: 1 })]);
     const result = await runHooks(record, 'pre-install', opts);
     expect(result.error).toBeUndefined();
@@ -75,7 +75,9 @@ describe('runHooks', () => {
     ]);
     expect(persisted.map((r) => r.hooks.map((h) => h.last_run.phase))).toEqual([
       ['', 'Running'],
+      ['', 'Succeeded'],
       ['Running', 'Succeeded'],
+      ['Succeeded', 'Succeeded'],
     ]);
     expect(record.hooks[0]?.last_run.phase).toBe('');
   });
@@ -163,7 +165,7 @@ describe('runHooks', () => {
     const warnings: string[] = [];
     const result = await runHooks(record, 'pre-install', { ...opts, persist: () => Promise.reject(new Error('conflict')), onWarning: (m) => warnings.push(m) });
     expect(result.error).toBeUndefined();
-    expect(warnings).toEqual(['could not record that hook web/templates/a.yaml started']);
+    expect(warnings).toEqual(['could not record that hook web/templates/a.yaml started', 'could not record that hook web/templates/a.yaml succeeded']);
   });
 
   it('a hook manifest that is not an object fails with the hook named', async () => {

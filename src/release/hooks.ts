@@ -4,8 +4,8 @@
  *   weight and name, so kind only separates hooks of equal weight and name;
  * - serially; a hook without a delete policy gets `before-hook-creation`; that policy deletes the old
  *   object (waiting until it is gone) before the hook is created (created, never applied);
- * - `last_run` is set to Running and the record persisted before the create, then Succeeded or Failed
- *   with the completion time;
+ * - `last_run` is set to Running and the record persisted before the create, then Succeeded (persisted
+ *   too, so a parked action resumes from it) or Failed with the completion time;
  * - on failure: this hook is deleted if it has `hook-failed`, the earlier hooks of the event that have
  *   `hook-succeeded` are deleted, and the run stops naming the failed hook (a failed clean-up is only
  *   reported: the hook's own failure stays the error, where Helm would return the clean-up error);
@@ -103,6 +103,9 @@ export async function runHooks(record: ReleaseRecord, event: string, opts: HookR
       return fail(err);
     }
     hook.last_run = { ...hook.last_run, completed_at: stamp(opts), phase: HookPhase.Succeeded };
+    current = { ...current, hooks };
+    // Stored too, not only kept in memory: the action may park (readiness) before its record is written again.
+    await opts.persist?.(current).catch((err: unknown) => opts.onWarning?.(`could not record that hook ${hook.path} succeeded`, err));
     run.push({ hook, obj });
   }
   for (const { hook, obj } of [...run].reverse()) {

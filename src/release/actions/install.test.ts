@@ -74,7 +74,7 @@ describe('install', () => {
     expect(w.applier.objects.get('CustomResourceDefinition widgets.example.com')?.metadata?.labels).toBeUndefined();
   });
 
-  it('persists each hook start while running (pending-install with Running)', async () => {
+  it('persists each hook start and success while running (pending-install with Running, then Succeeded)', async () => {
     const w = fakeContext();
     const seen: string[] = [];
     const storage = w.ctx.storage;
@@ -84,7 +84,7 @@ describe('install', () => {
       return update(r);
     };
     await install(w.ctx, input());
-    expect(seen).toEqual(['pending-install:Running,-', 'pending-install:Succeeded,Running', 'deployed:Succeeded,Succeeded']);
+    expect(seen).toEqual(['pending-install:Running,-', 'pending-install:Succeeded,-', 'pending-install:Succeeded,Running', 'pending-install:Succeeded,Succeeded', 'deployed:Succeeded,Succeeded']);
   });
 
   it('refuses objects owned by someone else before writing any record', async () => {
