@@ -175,6 +175,72 @@ describe('runHooks', () => {
   });
 });
 
+describe('runHooks parked and resumed', () => {
+  /** A record whose revision started at the test clock's start, so hooks run by the test count as this action's. */
+  function parkable(hooks: RecordHook[]) {
+    const w = setup(hooks);
+    w.record = { ...w.record, info: { ...w.record.info, last_deployed: '2025-01-01T00:00:00Z' } };
+    return { ...w, opts: { ...w.opts, park: true } };
+  }
+
+  it('parks on a running hook with its stored start plus the timeout as deadline, then resumes without creating anything twice', async () => {
+    const { record, exec, opts, persisted } = parkable([hook('first', 'Job', { delete_policies: ['hook-succeeded'] }), hook('second', 'Job', { weight: 1, delete_policies: ['hook-succeeded'] })]);
+    exec.running.add('Job/second');
+    const parked = await runHooks(record, 'pre-install', opts);
+    expect(parked.error).toBeUndefined();
+    expect(parked.parked?.deadline).toBe(Date.parse(parked.record.hooks[1]!.last_run.started_at) + 60_000);
+    expect(parked.record.hooks.map((h) => h.last_run.phase)).toEqual(['Succeeded', 'Unknown']);
+    // What a later pass reads: the stored record, with the second hook's creation recorded.
+    const stored = persisted.at(-1)!;
+    expect(stored.hooks.map((h) => h.last_run.phase)).toEqual(['Succeeded', 'Unknown']);
+    expect(exec.calls).toEqual(['create Job/first', 'wait Job/first', 'create Job/second', 'wait Job/second']);
+
+    exec.calls.length = 0;
+    exec.running.clear();
+    const resumed = await runHooks(stored, 'pre-install', opts);
+    expect(resumed.error).toBeUndefined();
+    expect(resumed.parked).toBeUndefined();
+    expect(resumed.record.hooks.map((h) => h.last_run.phase)).toEqual(['Succeeded', 'Succeeded']);
+    expect(resumed.record.hooks[1]!.last_run.started_at).toBe(stored.hooks[1]!.last_run.started_at);
+    // No create: the second is waited for where it runs; both hook-succeeded hooks are deleted at the end.
+    expect(exec.calls).toEqual(['exists Job/second', 'wait Job/second', 'delete Job/second', 'delete Job/first']);
+  });
+
+  it('a created hook that is gone when resumed: done for a self-deleting Job, failed for anything else', async () => {
+    const ttlJob = (name: string, ttl: boolean): RecordHook =>
+      hook(name, 'Job', { manifest: `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: ${name}\n${ttl ? 'spec:\n  ttlSecondsAfterFinished: 0\n' : ''}` });
+    for (const [ttl, outcome] of [[true, 'Succeeded'], [false, 'Failed']] as const) {
+      const { record, exec, opts, persisted } = parkable([ttlJob('migrate', ttl)]);
+      exec.running.add('Job/migrate');
+      await runHooks(record, 'pre-install', opts);
+      exec.objects.clear();
+      exec.running.clear();
+      const resumed = await runHooks(persisted.at(-1)!, 'pre-install', opts);
+      expect(resumed.record.hooks[0]!.last_run.phase).toBe(outcome);
+      expect(resumed.error?.message).toBe(ttl ? undefined : 'pre-install hook web/templates/migrate.yaml (Job migrate) failed: Job migrate disappeared before completing');
+    }
+  });
+
+  it('a hook stored Running (the pass stopped around its create) is created if missing and waited for if present', async () => {
+    const { record, exec, opts } = parkable([hook('migrate', 'Job')]);
+    const running = { ...record, hooks: record.hooks.map((h) => ({ ...h, last_run: { started_at: '2025-01-01T00:00:00.5Z', completed_at: '', phase: 'Running' as const } })) };
+    exec.objects.set('Job/migrate', hookObject(running.hooks[0]!, 'apps'));
+    expect((await runHooks(running, 'pre-install', opts)).record.hooks[0]!.last_run.phase).toBe('Succeeded');
+    expect(exec.calls).toEqual(['create Job/migrate', 'wait Job/migrate']);
+    exec.calls.length = 0;
+    exec.objects.clear();
+    expect((await runHooks(running, 'pre-install', opts)).record.hooks[0]!.last_run.phase).toBe('Succeeded');
+    expect(exec.calls).toEqual(['create Job/migrate', 'wait Job/migrate']);
+  });
+
+  it('hooks a rollback copied with an older last_run run again', async () => {
+    const { record, exec, opts } = parkable([hook('migrate', 'Job', { last_run: { started_at: '2024-12-31T00:00:00Z', completed_at: '2024-12-31T00:00:01Z', phase: 'Succeeded' } })]);
+    const result = await runHooks(record, 'pre-install', opts);
+    expect(result.record.hooks[0]!.last_run.started_at).not.toBe('2024-12-31T00:00:00Z');
+    expect(exec.calls).toEqual(['delete Job/migrate', 'create Job/migrate', 'wait Job/migrate']);
+  });
+});
+
 describe('hookObject', () => {
   it('parses the stored manifest', () => {
     expect(hookObject(hook('a', 'Job'), 'apps')).toEqual({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'a', namespace: 'apps' } });

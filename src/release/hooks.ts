@@ -18,7 +18,9 @@ import { ErrorCode, errorMessage, MaglevError } from '../errors.js';
 import { checkObject, parseDocument } from '../render/manifest.js';
 import { compareKinds } from '../render/order.js';
 import { targetOf, type TargetRef } from '../runtime/apply.js';
+import { isConflict } from '../runtime/api-error.js';
 import type { KubeObject } from '../runtime/object.js';
+import { Parked } from './actions/context.js';
 import { helmTime, HookPhase, type RecordHook, type ReleaseRecord } from './record.js';
 
 /** The cluster work of running hooks; see the module comment for what each call must guarantee. */
@@ -27,8 +29,14 @@ export interface HookExecutor {
   deleteAndWait(ref: TargetRef, timeoutMs: number): Promise<void>;
   /** Creates the object (a POST, not an apply); rejects when it already exists. */
   create(obj: KubeObject): Promise<void>;
-  /** Resolves when the hook has done its work: Job Complete, Pod Succeeded, other kinds at once. */
-  waitComplete(ref: TargetRef, timeoutMs: number): Promise<void>;
+  /**
+   * Resolves when the hook has done its work: Job Complete, Pod Succeeded, other kinds at once. With `park`
+   * (and a waiter that can park), throws {@link Parked} instead of holding the caller while it runs, and
+   * WaitTimeout once `park.deadline` has passed.
+   */
+  waitComplete(ref: TargetRef, timeoutMs: number, park?: { deadline: number }): Promise<void>;
+  /** Whether the object exists now. */
+  exists(ref: TargetRef): Promise<boolean>;
   /** Copies a Job's or Pod's logs somewhere useful (helm.sh/hook-output-log-policy); optional. */
   outputLogs?(ref: TargetRef): Promise<void>;
 }
@@ -44,12 +52,20 @@ export interface HookRunOptions {
   persist?: (record: ReleaseRecord) => Promise<void>;
   /** Told about failures Helm only logs (persisting, deleting a failed hook, copying logs). */
   onWarning?: (message: string, error: unknown) => void;
+  /**
+   * Let a hook's wait park (see {@link HookRunResult.parked}); each hook's deadline is its stored start plus
+   * `timeoutMs`, so it holds across passes. Calling again with the stored record resumes the run: hooks this
+   * action already finished are skipped, a created one is waited for, not created again.
+   */
+  park?: boolean;
 }
 
 /** How a run ended: the record with updated `last_run`s, and the error naming the failed hook, if any. */
 export interface HookRunResult {
   record: ReleaseRecord;
   error?: MaglevError;
+  /** Set when a hook is still running and its wait parked: the run goes on in a later pass. */
+  parked?: Parked;
 }
 
 const CRD = 'CustomResourceDefinition';
@@ -67,6 +83,19 @@ export function hookRunOrder(hooks: readonly RecordHook[], event: string): numbe
     .map(({ i }) => i);
 }
 
+/** Whether a hook's last run was started for this revision (not copied from an older one by a rollback). */
+function ranForRevision(hook: RecordHook, record: ReleaseRecord): boolean {
+  return hook.last_run.started_at !== '' && Date.parse(hook.last_run.started_at) >= Date.parse(record.info.last_deployed);
+}
+
+/** True when every hook of `event` has succeeded for this revision (vacuously true when it has none). */
+export function hooksDone(record: ReleaseRecord, event: string): boolean {
+  return hookRunOrder(record.hooks, event).every((i) => {
+    const hook = record.hooks[i]!;
+    return ranForRevision(hook, record) && hook.last_run.phase === HookPhase.Succeeded;
+  });
+}
+
 /** Runs the hooks of `event` in `record`; never throws for a hook failure (see {@link HookRunResult}). */
 export async function runHooks(record: ReleaseRecord, event: string, opts: HookRunOptions): Promise<HookRunResult> {
   const hooks = record.hooks.map((h) => ({ ...h, last_run: { ...h.last_run } }));
@@ -78,34 +107,71 @@ export async function runHooks(record: ReleaseRecord, event: string, opts: HookR
     if (hook === undefined) continue;
     if (hook.delete_policies.length === 0) hook.delete_policies = [BEFORE];
     const fail = (err: unknown): HookRunResult => ({ record: current, error: hookError(event, hook, err) });
+    const persist = async (what: string): Promise<void> => {
+      current = { ...current, hooks };
+      await opts.persist?.(current).catch((err: unknown) => opts.onWarning?.(`could not record that hook ${hook.path} ${what}`, err));
+    };
+    const finish = (phase: typeof HookPhase.Succeeded | typeof HookPhase.Failed): void => {
+      hook.last_run = { ...hook.last_run, completed_at: stamp(opts), phase };
+    };
     let obj: KubeObject;
     try {
       obj = hookObject(hook, record.namespace);
-      await deleteByPolicy(hook, obj, BEFORE, opts);
     } catch (err) {
       return fail(err);
     }
-    hook.last_run = { started_at: stamp(opts), completed_at: '', phase: HookPhase.Running };
-    current = { ...current, hooks };
-    await opts.persist?.(current).catch((err: unknown) => opts.onWarning?.(`could not record that hook ${hook.path} started`, err));
-    hook.last_run.phase = HookPhase.Unknown;
-    try {
-      await opts.executor.create(obj);
-    } catch (err) {
-      hook.last_run = { ...hook.last_run, completed_at: stamp(opts), phase: HookPhase.Failed };
-      return fail(err);
+    const ref = targetOf(obj);
+    // Where an earlier pass of this same action left the hook (its last_run is newer than the revision).
+    const earlier = ranForRevision(hook, record) ? hook.last_run.phase : undefined;
+    if (earlier === HookPhase.Succeeded) {
+      run.push({ hook, obj });
+      continue;
     }
-    try {
-      await opts.executor.waitComplete(targetOf(obj), opts.timeoutMs);
-    } catch (err) {
-      hook.last_run = { ...hook.last_run, completed_at: stamp(opts), phase: HookPhase.Failed };
-      await afterFailure(hook, obj, run, opts);
-      return fail(err);
+    if (earlier === HookPhase.Unknown && !(await opts.executor.exists(ref).catch(() => true))) {
+      // Created by an earlier pass and gone since: a Job that deletes itself once finished is done.
+      if (!selfDeleting(obj)) {
+        finish(HookPhase.Failed);
+        await afterFailure(hook, obj, run, opts);
+        return fail(new Error(`${ref.kind} ${ref.name} disappeared before completing`));
+      }
+    } else {
+      if (earlier !== HookPhase.Unknown) {
+        // Running: an earlier pass stored the start and may or may not have created the object.
+        if (earlier !== HookPhase.Running) {
+          try {
+            await deleteByPolicy(hook, obj, BEFORE, opts);
+          } catch (err) {
+            return fail(err);
+          }
+          hook.last_run = { started_at: stamp(opts), completed_at: '', phase: HookPhase.Running };
+          await persist('started');
+        }
+        try {
+          await opts.executor.create(obj);
+        } catch (err) {
+          if (earlier !== HookPhase.Running || !isConflict(err)) {
+            finish(HookPhase.Failed);
+            return fail(err);
+          }
+        }
+        // Unknown while it runs, as Helm has it in memory; stored when the wait may park, so a later pass
+        // knows the object was created (and a self-deleting Job that is gone then has finished).
+        hook.last_run.phase = HookPhase.Unknown;
+        if (opts.park === true) await persist('was created');
+      }
+      try {
+        const deadline = Date.parse(hook.last_run.started_at) + opts.timeoutMs;
+        await opts.executor.waitComplete(ref, opts.timeoutMs, opts.park === true ? { deadline } : undefined);
+      } catch (err) {
+        if (err instanceof Parked) return { record: current, parked: err };
+        finish(HookPhase.Failed);
+        await afterFailure(hook, obj, run, opts);
+        return fail(err);
+      }
     }
-    hook.last_run = { ...hook.last_run, completed_at: stamp(opts), phase: HookPhase.Succeeded };
-    current = { ...current, hooks };
+    finish(HookPhase.Succeeded);
     // Stored too, not only kept in memory: the action may park (readiness) before its record is written again.
-    await opts.persist?.(current).catch((err: unknown) => opts.onWarning?.(`could not record that hook ${hook.path} succeeded`, err));
+    await persist('succeeded');
     run.push({ hook, obj });
   }
   for (const { hook, obj } of [...run].reverse()) {
@@ -117,6 +183,11 @@ export async function runHooks(record: ReleaseRecord, event: string, opts: HookR
     }
   }
   return { record: current };
+}
+
+/** A Job that deletes itself once finished (`ttlSecondsAfterFinished`): gone after it was created means done. */
+function selfDeleting(obj: KubeObject): boolean {
+  return obj.kind === 'Job' && typeof (obj as { spec?: { ttlSecondsAfterFinished?: unknown } }).spec?.ttlSecondsAfterFinished === 'number';
 }
 
 /** Helm's cleanup after a hook failed: its logs, itself (hook-failed), earlier hook-succeeded hooks. */

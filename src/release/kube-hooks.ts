@@ -46,9 +46,14 @@ export class KubeHookExecutor implements HookExecutor {
   }
 
   /** See {@link HookExecutor.waitComplete}. */
-  async waitComplete(ref: TargetRef, timeoutMs: number): Promise<void> {
+  async waitComplete(ref: TargetRef, timeoutMs: number, park?: { deadline: number }): Promise<void> {
     if (ref.kind !== 'Job' && ref.kind !== 'Pod') return;
-    await this.options.waiter.waitHook(ref, timeoutMs);
+    await this.options.waiter.waitHook(ref, timeoutMs, park);
+  }
+
+  /** See {@link HookExecutor.exists}. */
+  async exists(ref: TargetRef): Promise<boolean> {
+    return (await this.options.resources.get(ref, this.call())) !== undefined;
   }
 
   /** See {@link HookExecutor.outputLogs}: a Pod's log (a Job's: its pods', by the job-name label) to the logger. */

@@ -99,16 +99,20 @@ export class ObjectWaiter implements ReadinessWaiter {
    */
   async waitReady(refs: readonly TargetRef[], timeoutMs: number, park?: { deadline: number }): Promise<void> {
     if (refs.length === 0) return;
-    const what = `readiness of ${describeAll(refs)}`;
+    await this.waitOrPark(refs, readinessJudge(refs), `readiness of ${describeAll(refs)}`, ErrorCode.WaitTimeout, timeoutMs, park);
+  }
+
+  /** Waits until `judge` says done; asked to park (and able to), judges once and throws Parked while waiting. */
+  private async waitOrPark(refs: readonly TargetRef[], judge: WaitSpec['judge'], what: string, failCode: ErrorCode, timeoutMs: number, park?: { deadline: number }): Promise<void> {
     const parking = this.scope.park;
     if (park === undefined || parking === undefined) {
-      await this.scope.waits.until(this.spec(refs, readinessJudge(refs), timeoutMs, what));
+      await this.scope.waits.until(this.spec(refs, judge, timeoutMs, what));
       return;
     }
-    const spec = { refs, judge: readinessJudge(refs), what, ...(this.scope.impersonate === undefined ? {} : { impersonate: this.scope.impersonate }) };
+    const spec = { refs, judge, what, ...(this.scope.impersonate === undefined ? {} : { impersonate: this.scope.impersonate }) };
     const verdict = await this.scope.waits.park(spec, { key: parking.key, deadline: park.deadline, wake: parking.wake });
     if (verdict.state === 'done') return;
-    if (verdict.state === 'failed') throw new MaglevError(verdict.code ?? ErrorCode.WaitTimeout, verdict.message, { where: what });
+    if (verdict.state === 'failed') throw new MaglevError(verdict.code ?? failCode, verdict.message, { where: what });
     if (parking.now() >= park.deadline) {
       throw new MaglevError(ErrorCode.WaitTimeout, `timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}: ${verdict.message}`, { where: what });
     }
@@ -121,9 +125,9 @@ export class ObjectWaiter implements ReadinessWaiter {
     await this.scope.waits.until(this.spec(refs, deletionJudge(refs), timeoutMs, `deletion of ${describeAll(refs)}`));
   }
 
-  /** Waits for a hook to complete by Helm's rule (see the module comment). */
-  async waitHook(ref: TargetRef, timeoutMs: number): Promise<void> {
-    await this.scope.waits.until(this.spec([ref], hookJudge(ref), timeoutMs, `hook ${refName(ref)} to complete`));
+  /** Waits for a hook to complete by Helm's rule (see the module comment); asked to park, as {@link waitReady}. */
+  async waitHook(ref: TargetRef, timeoutMs: number, park?: { deadline: number }): Promise<void> {
+    await this.waitOrPark([ref], hookJudge(ref), `hook ${refName(ref)} to complete`, ErrorCode.HookFailed, timeoutMs, park);
   }
 
   private spec(refs: readonly TargetRef[], judge: WaitSpec['judge'], timeoutMs: number, what: string): WaitSpec {

@@ -126,9 +126,11 @@ spec:
 `,
 };
 
-/** One hook Job; `fails` is an EJS condition that makes its pod fail. */
-function hookJob(name: string, event: string, weight: number, policy?: string, fails?: string): string {
-  const fail = fails === undefined ? '' : `<% if (${fails}) { -%>\n      annotations: { kwok.maglev.io/outcome: fail }\n<% } -%>\n`;
+/** One hook Job; `fails` is an EJS condition that makes its pod fail, `hangs` one that keeps it running. */
+function hookJob(name: string, event: string, weight: number, policy?: string, fails?: string, hangs?: string): string {
+  const outcome = (when: string | undefined, what: string): string =>
+    when === undefined ? '' : `<% if (${when}) { -%>\n      annotations: { kwok.maglev.io/outcome: ${what} }\n<% } -%>\n`;
+  const fail = outcome(fails, 'fail') + outcome(hangs, 'hang');
   return `apiVersion: batch/v1
 kind: Job
 metadata:
@@ -163,12 +165,12 @@ export const HOOKS = {
 
 function hookFiles(): Record<string, string> {
   const files: Record<string, string> = {
-    'values.yaml': 'message: hello\nfailPreUpgrade: false\nfailPreDelete: false\n',
+    'values.yaml': 'message: hello\nfailPreUpgrade: false\nfailPreDelete: false\nhangPostInstall: false\n',
     'templates/configmap.yaml.ejs': configMapEjs,
   };
   for (const [name, [event, weight, policy]] of Object.entries(HOOKS)) {
     const fails = name === 'pre-upgrade-b' ? 'Values.failPreUpgrade' : name === 'pre-delete' ? 'Values.failPreDelete' : undefined;
-    files[`templates/hook-${name}.yaml.ejs`] = hookJob(name, event, weight, policy, fails);
+    files[`templates/hook-${name}.yaml.ejs`] = hookJob(name, event, weight, policy, fails, name === 'post-install' ? 'Values.hangPostInstall' : undefined);
   }
   return files;
 }

@@ -265,12 +265,18 @@ describe('HelmRelease', () => {
     expect(hr.status?.history?.map((h) => [h.revision, h.status])).toEqual([[2, 'deployed'], [1, 'failed']]);
   });
 
-  it('a release waiting for a Deployment that never becomes ready holds no worker: others install meanwhile at --concurrency 1', async () => {
+  it('releases waiting for a Deployment or a post-install hook that never finish hold no worker: others install meanwhile at --concurrency 1', async () => {
     const ns = await testNamespace('hr-hol');
     operator(['--concurrency', '1']);
     await createRelease(ns, 'stuck', { chart: chart('ejsapp', '1.1.0'), values: { hang: true }, timeout: '5m' });
     const parked = await waitFor('stuck parked', async () => ((await getRelease(ns, 'stuck'))?.status?.inProgress?.revision === 1 ? true : undefined), 60_000);
     expect(parked).toBe(true);
+    await createRelease(ns, 'hooked', { chart: chart('hookapp', '1.0.0'), values: { hangPostInstall: true }, timeout: '5m' });
+    const hookWait = await waitFor('hooked parked on its post-install hook', async () => {
+      const waitingOn = (await getRelease(ns, 'hooked'))?.status?.inProgress?.waitingOn;
+      return waitingOn?.includes(`hook Job ${ns}/post-install`) === true ? waitingOn : undefined;
+    }, 60_000);
+    expect(hookWait).toContain('to complete');
     const started = Date.now();
     for (const name of ['one', 'two', 'three']) await createRelease(ns, name, { chart: chart('ejsapp', '1.1.0') });
     for (const name of ['one', 'two', 'three']) await waitRevision(ns, name, 1, 'InstallSucceeded');
@@ -280,6 +286,14 @@ describe('HelmRelease', () => {
     expect(stuck?.status?.inProgress).toMatchObject({ action: 'install', revision: 1, generation: 1 });
     expect(stuck?.status?.inProgress?.waitingOn).toContain(`Deployment ${ns}/stuck`);
     expect(conditionOf(stuck?.status, 'Ready')).toMatchObject({ status: 'Unknown', reason: 'Progressing' });
+    // The parked hook's record says where it stands: pre-install hooks done, post-install created and running.
+    const record = await readRecord(ns, 'hooked', 1);
+    expect(record.info.status).toBe('pending-install');
+    expect(Object.fromEntries(record.hooks.filter((h) => h.events.includes('pre-install') || h.events.includes('post-install')).map((h) => [h.name, h.last_run.phase]))).toEqual({
+      'pre-install-early': 'Succeeded',
+      'pre-install-late': 'Succeeded',
+      'post-install': 'Unknown',
+    });
   });
 
   it('an operator killed mid-wait resumes the wait after restart and fails it at the original deadline', async () => {

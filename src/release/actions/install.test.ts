@@ -74,7 +74,7 @@ describe('install', () => {
     expect(w.applier.objects.get('CustomResourceDefinition widgets.example.com')?.metadata?.labels).toBeUndefined();
   });
 
-  it('persists each hook start and success while running (pending-install with Running, then Succeeded)', async () => {
+  it('persists each hook start, its creation (Unknown: the wait may park) and its success', async () => {
     const w = fakeContext();
     const seen: string[] = [];
     const storage = w.ctx.storage;
@@ -84,7 +84,7 @@ describe('install', () => {
       return update(r);
     };
     await install(w.ctx, input());
-    expect(seen).toEqual(['pending-install:Running,-', 'pending-install:Succeeded,-', 'pending-install:Succeeded,Running', 'pending-install:Succeeded,Succeeded', 'deployed:Succeeded,Succeeded']);
+    expect(seen).toEqual(['pending-install:Running,-', 'pending-install:Unknown,-', 'pending-install:Succeeded,-', 'pending-install:Succeeded,Running', 'pending-install:Succeeded,Unknown', 'pending-install:Succeeded,Succeeded', 'deployed:Succeeded,Succeeded']);
   });
 
   it('refuses objects owned by someone else before writing any record', async () => {
@@ -211,6 +211,29 @@ describe('install', () => {
     expect((await w.ctx.storage.latest('web'))!.record.info).toMatchObject({ status: 'deployed', description: 'Install complete' });
     // Post-install hooks ran once, on the resume.
     expect(w.hooks.calls.filter((c) => c.startsWith('create'))).toEqual(['create Job/migrate', 'create Job/notify']);
+  });
+
+  it('a pre-install hook still running parks the install before anything is applied; resume finishes the hook, applies, and waits with a fresh timeout', async () => {
+    const w = fakeContext();
+    w.hooks.running.add('Job/migrate');
+    const started = w.clock.now();
+    const outcome = await install(w.ctx, input());
+    expect(outcome).toMatchObject({ status: 'waiting', message: 'waiting for hook Job/migrate to complete' });
+    const hookStart = Date.parse((await w.ctx.storage.latest('web'))!.record.hooks.find((h) => h.name === 'migrate')!.last_run.started_at);
+    expect(outcome.status === 'waiting' && outcome.deadline).toBe(hookStart + 60_000);
+    // Only crds/ (installed before the record, as Helm does); none of the chart's objects.
+    expect(w.applier.calls.filter((c) => c.startsWith('apply'))).toEqual(['apply CustomResourceDefinition widgets.example.com']);
+    expect((await w.ctx.storage.latest('web'))!.record.hooks.map((h) => [h.name, h.last_run.phase])).toEqual([['migrate', 'Unknown'], ['notify', '']]);
+
+    w.clock.advance(30_000);
+    w.hooks.running.clear();
+    const done = await resume(w.ctx, { release, action: 'install', revision: 1, options: { timeoutMs: 60_000, deadline: hookStart + 60_000 } });
+    expect(done).toMatchObject({ status: 'succeeded' });
+    expect(w.applier.calls.filter((c) => c.startsWith('apply')).slice(1)).toEqual(['apply ConfigMap apps/web-config', 'apply ClusterRole web-reader', 'apply Deployment apps/web']);
+    // The readiness wait started in the resumed pass: its own full timeout, not the hook's deadline.
+    expect(w.waiter.parkDeadlines).toEqual([started + 30_000 + 60_000]);
+    expect(w.hooks.calls.filter((c) => c.startsWith('create'))).toEqual(['create Job/migrate', 'create Job/notify']);
+    expect((await w.ctx.storage.latest('web'))!.record.info.status).toBe('deployed');
   });
 
   it('a resumed wait that fails marks the revision failed like the install would have', async () => {

@@ -2,7 +2,7 @@
  * Install, following Helm's flow (pkg/action/install.go): CRDs from crds/ and the ownership check come
  * first, so a refusal leaves nothing behind; then the record `pending-install` ("Initial install
  * underway") → pre-install hooks → apply every object in install order with Helm's ownership metadata →
- * wait → post-install hooks → `deployed` ("Install complete"). Any failure after the record exists marks
+ * wait → post-install hooks → `deployed` (hook and readiness waits park: complete.ts) ("Install complete"). Any failure after the record exists marks
  * it `failed` with `Release "<name>" failed: <what>`. Re-installing a name whose latest revision is
  * uninstalled takes the next revision and marks that one superseded, like `helm install --replace`.
  */
@@ -15,8 +15,8 @@ import { FIELD_MANAGER } from '../../constants.js';
 import { type ActionContext, type ActionOutcome, type ReleaseRef } from './context.js';
 import { installCrds } from './crds.js';
 import { checkOwnership, prepareAll, renderedObjects } from './objects.js';
-import { completeRelease, failWith } from './complete.js';
-import { applyObjects, runEvent, wrap } from './steps.js';
+import { completeRelease, failWith, runHead } from './complete.js';
+import { wrap } from './steps.js';
 
 /** Options of one install (from HelmRelease spec.install and spec.timeout). */
 export interface InstallOptions {
@@ -76,14 +76,9 @@ export async function install(ctx: ActionContext, input: InstallInput): Promise<
     throw err;
   }
   const fail = failWith(ctx, 'install', release);
-  const pre = await runEvent(ctx, record, 'pre-install', options.timeoutMs, options.disableHooks);
-  record = pre.record;
-  if (pre.error !== undefined) return fail(pre.error, 'failed pre-install', record);
-  try {
-    await applyObjects(ctx, objects);
-  } catch (err) {
-    return fail(err, 'install', record);
-  }
+  const head = await runHead(ctx, 'install', record, { objects }, options, fail);
+  if (head.ended !== undefined) return head.ended;
+  record = head.record;
   const tail = { timeoutMs: options.timeoutMs, disableWait: options.disableWait, disableHooks: options.disableHooks, description: options.description };
   return completeRelease(ctx, 'install', record, objects, tail, fail, `installed revision ${record.version} of ${release.namespace}/${release.name}`);
 }

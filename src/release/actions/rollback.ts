@@ -12,8 +12,8 @@ import { ErrorCode, MaglevError } from '../../errors.js';
 import { helmTime, isPending, ReleaseStatus, type ReleaseRecord } from '../record.js';
 import type { ActionContext, ActionOutcome, ReleaseRef } from './context.js';
 import { manifestObjects, prepareAll, prepareStored, type ReleaseObject } from './objects.js';
-import { completeRelease, failWith } from './complete.js';
-import { applyObjects, pruneObjects, runEvent, wrap } from './steps.js';
+import { completeRelease, failWith, runHead } from './complete.js';
+import { wrap } from './steps.js';
 
 /** Options of one rollback (from HelmRelease spec.rollback and spec.timeout). */
 export interface RollbackOptions {
@@ -65,15 +65,9 @@ export async function rollback(ctx: ActionContext, input: RollbackInput): Promis
   };
   await ctx.storage.create(record);
   const fail = failWith(ctx, 'rollback', release);
-  const pre = await runEvent(ctx, record, 'pre-rollback', options.timeoutMs, options.disableHooks);
-  record = pre.record;
-  if (pre.error !== undefined) return fail(pre.error, 'pre-rollback hooks failed', record);
-  try {
-    await applyObjects(ctx, objects, true);
-    await pruneObjects(ctx, previous, objects);
-  } catch (err) {
-    return fail(err, 'rollback', record);
-  }
+  const head = await runHead(ctx, 'rollback', record, { objects, previous, force: true }, options, fail);
+  if (head.ended !== undefined) return head.ended;
+  record = head.record;
   const tail = { timeoutMs: options.timeoutMs, disableWait: options.disableWait, disableHooks: options.disableHooks };
   return completeRelease(ctx, 'rollback', record, objects, tail, fail, `rolled ${release.namespace}/${release.name} back to revision ${toRevision} as revision ${record.version}`);
 }

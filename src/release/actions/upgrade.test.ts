@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RenderedObject } from '../../render/types.js';
 import { fakeContext, type FakeWorld } from '../testing/fake-cluster.js';
 import { fakeRender, rendered, renderedHook } from '../testing/fixtures.js';
+import { resume } from './complete.js';
 import { install } from './install.js';
 import { upgrade, type UpgradeInput } from './upgrade.js';
 
@@ -50,6 +51,22 @@ describe('upgrade', () => {
     expect(w.applier.callsOf('apply')).toEqual(['apply Service apps/web', 'apply Deployment apps/web']);
     expect(w.applier.callsOf('delete')).toEqual(['delete ConfigMap apps/old']);
     expect([...w.applier.objects.keys()].sort()).toEqual(['ConfigMap apps/kept', 'Deployment apps/web', 'Service apps/web']);
+    expect(w.hooks.calls.filter((c) => c.startsWith('create'))).toEqual(['create Job/migrate']);
+  });
+
+  it('a pre-upgrade hook still running parks the upgrade with nothing applied; resume applies, prunes and supersedes as the upgrade would', async () => {
+    const w = await installed();
+    w.hooks.running.add('Job/migrate');
+    const parked = await upgrade(w.ctx, input());
+    expect(parked).toMatchObject({ status: 'waiting', message: 'waiting for hook Job/migrate to complete' });
+    expect(w.applier.callsOf('apply')).toEqual([]);
+    expect((await w.ctx.storage.history('web')).map((s) => s.record.info.status)).toEqual(['deployed', 'pending-upgrade']);
+    w.hooks.running.clear();
+    const done = await resume(w.ctx, { release, action: 'upgrade', revision: 2, options: { timeoutMs: 1000, deadline: w.clock.now() + 1000 } });
+    expect(done).toMatchObject({ status: 'succeeded' });
+    expect(w.applier.callsOf('apply')).toEqual(['apply Service apps/web', 'apply Deployment apps/web']);
+    expect(w.applier.callsOf('delete')).toEqual(['delete ConfigMap apps/old']);
+    expect((await w.ctx.storage.history('web')).map((s) => [s.record.version, s.record.info.status])).toEqual([[1, 'superseded'], [2, 'deployed']]);
     expect(w.hooks.calls.filter((c) => c.startsWith('create'))).toEqual(['create Job/migrate']);
   });
 

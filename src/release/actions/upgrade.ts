@@ -8,17 +8,16 @@
  * new one `deployed` ("Upgrade complete"). A failure marks the new revision `failed` (`Upgrade "<name>"
  * failed: …`) and, with `cleanupOnFail`, deletes the objects this upgrade created.
  */
-import { ErrorCode, errorMessage, isMaglevError, MaglevError } from '../../errors.js';
+import { ErrorCode, isMaglevError, MaglevError } from '../../errors.js';
 import type { Values } from '../../chart/types.js';
 import type { RenderResult } from '../../render/types.js';
-import { targetOf } from '../../runtime/apply.js';
 import { hookRecords, newRecord } from '../build.js';
 import { helmTime, isPending, ReleaseStatus, type RecordChart, type ReleaseRecord } from '../record.js';
 import type { ActionContext, ActionOutcome, ReleaseRef } from './context.js';
 import { installCrds, type CrdPolicy } from './crds.js';
 import { checkOwnership, identity, manifestObjects, prepareAll, prepareStored, renderedObjects, type ReleaseObject } from './objects.js';
-import { completeRelease, failWith } from './complete.js';
-import { applyObjects, pruneObjects, runEvent, wrap } from './steps.js';
+import { cleanupCreated, completeRelease, failWith, runHead } from './complete.js';
+import { wrap } from './steps.js';
 
 /** Options of one upgrade (from HelmRelease spec.upgrade and spec.timeout). */
 export interface UpgradeOptions {
@@ -92,28 +91,15 @@ export async function upgrade(ctx: ActionContext, input: UpgradeInput): Promise<
     throw err;
   }
   let applied = false;
-  const fail = failWith(ctx, 'upgrade', release, (error: MaglevError) => (options.cleanupOnFail === true && applied ? cleanup(ctx, objects, existing, error) : Promise.resolve(error)));
-  const pre = await runEvent(ctx, record, 'pre-upgrade', options.timeoutMs, options.disableHooks);
-  record = pre.record;
-  if (pre.error !== undefined) return fail(pre.error, 'pre-upgrade hooks failed', record);
-  try {
-    applied = true;
-    await applyObjects(ctx, objects, options.force === true);
-    await pruneObjects(ctx, previous, objects);
-  } catch (err) {
-    return fail(err, 'upgrade', record);
-  }
+  const fail = failWith(ctx, 'upgrade', release, (error: MaglevError) => (options.cleanupOnFail === true && applied ? cleanupCreated(ctx, objects, existing, error) : Promise.resolve(error)));
+  // Nothing is applied while a pre-upgrade hook fails; from the apply on, a failure cleans up (cleanupOnFail).
+  const head = await runHead(ctx, 'upgrade', record, { objects, previous, force: options.force === true }, options, (err, what, r) => {
+    applied = what === 'upgrade';
+    return fail(err, what, r);
+  });
+  if (head.ended !== undefined) return head.ended;
+  applied = true;
+  record = head.record;
   const tail = { timeoutMs: options.timeoutMs, disableWait: options.disableWait, disableHooks: options.disableHooks, description: options.description };
   return completeRelease(ctx, 'upgrade', record, objects, tail, fail, `upgraded ${release.namespace}/${release.name} to revision ${record.version}`);
-}
-
-/** cleanupOnFail: deletes the objects that did not exist before this upgrade; clean-up errors join `error`. */
-async function cleanup(ctx: ActionContext, objects: readonly ReleaseObject[], existing: Set<string>, error: MaglevError): Promise<MaglevError> {
-  const problems: string[] = [];
-  for (const { object } of objects) {
-    if (existing.has(identity(object))) continue;
-    await ctx.applier.delete(targetOf(object), ctx.call).catch((err: unknown) => problems.push(errorMessage(err)));
-  }
-  if (problems.length === 0) return error;
-  return new MaglevError(error.code, `${error.message}; cleaning up created objects also failed: ${problems.join(', ')}`, { cause: error });
 }

@@ -115,7 +115,8 @@ async function runPlanned(input: RunInput): Promise<ActionOutcome> {
       const action = plan.resumes ?? 'upgrade';
       const own = action === 'install' ? spec.install : action === 'upgrade' ? spec.upgrade : spec.rollback;
       const deadline = input.deadline ?? ctx.clock.now();
-      return resume(ctx, { release, action, revision: plan.revision ?? 0, options: { timeoutMs, deadline, disableWait: own?.disableWait, disableHooks: own?.disableHooks } });
+      const options = { timeoutMs, deadline, disableWait: own?.disableWait, disableHooks: own?.disableHooks, force: spec.upgrade?.force, cleanupOnFail: spec.upgrade?.cleanupOnFail };
+      return resume(ctx, { release, action, revision: plan.revision ?? 0, options });
     }
   }
 }

@@ -4,6 +4,8 @@
  */
 import type { TargetRef } from '../../runtime/apply.js';
 import type { KubeObject } from '../../runtime/object.js';
+import { ApiStatusError } from '../../runtime/api-error.js';
+import { Parked } from '../actions/context.js';
 import type { HookExecutor } from '../hooks.js';
 
 /** Calls a failure can be injected into. */
@@ -14,6 +16,8 @@ export class FakeHookExecutor implements HookExecutor {
   readonly calls: string[] = [];
   /** Objects present, keyed `Kind/name`. */
   readonly objects = new Map<string, KubeObject>();
+  /** Hooks (`Kind/name`) still running: their waits park or fail (see {@link waitComplete}). */
+  readonly running = new Set<string>();
   private readonly failures = new Map<string, Error>();
 
   /** Makes `call` on `Kind/name` fail with `error` every time. */
@@ -32,14 +36,28 @@ export class FakeHookExecutor implements HookExecutor {
   create(obj: KubeObject): Promise<void> {
     const key = `${obj.kind ?? ''}/${obj.metadata?.name ?? ''}`;
     return this.call('create', key, () => {
-      if (this.objects.has(key)) throw new Error(`${key} already exists`);
+      if (this.objects.has(key)) throw new ApiStatusError(`POST ${key}`, 409, { reason: 'AlreadyExists' });
       this.objects.set(key, obj);
     });
   }
 
-  /** See {@link HookExecutor.waitComplete}. */
-  waitComplete(ref: TargetRef): Promise<void> {
-    return this.call('wait', `${ref.kind}/${ref.name}`, () => undefined);
+  /**
+   * See {@link HookExecutor.waitComplete}. A hook named in `running` is still running: with `park` the wait
+   * throws Parked (deadline as given), without it the wait fails as timed out.
+   */
+  waitComplete(ref: TargetRef, _timeoutMs?: number, park?: { deadline: number }): Promise<void> {
+    const key = `${ref.kind}/${ref.name}`;
+    return this.call('wait', key, () => {
+      if (!this.running.has(key)) return;
+      if (park !== undefined) throw new Parked(`waiting for hook ${key} to complete`, park.deadline);
+      throw new Error(`${key} still running`);
+    });
+  }
+
+  /** See {@link HookExecutor.exists}. */
+  exists(ref: TargetRef): Promise<boolean> {
+    this.calls.push(`exists ${ref.kind}/${ref.name}`);
+    return Promise.resolve(this.objects.has(`${ref.kind}/${ref.name}`));
   }
 
   /** See {@link HookExecutor.outputLogs}. */
