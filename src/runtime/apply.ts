@@ -115,6 +115,23 @@ export class ResourceClient {
     }
   }
 
+  /** Creates `obj` (POST); an existing object of that name fails with the API's 409 AlreadyExists. */
+  async create<T extends KubeObject = KubeObject>(obj: KubeObject, opts: CallOptions = {}): Promise<T> {
+    const target = targetOf(obj);
+    const mapping = await this.mapper.map(target.apiVersion, target.kind);
+    const path = resourcePath(mapping, target.namespace);
+    return (await this.client.request({ method: 'POST', path, body: obj, ...callOptions(opts) })) as T;
+  }
+
+  /**
+   * Replaces `obj` as a whole (PUT): fields it leaves out are removed, whoever set them. With
+   * `metadata.resourceVersion` set, a stale copy fails with 409 Conflict.
+   */
+  async replace<T extends KubeObject = KubeObject>(obj: KubeObject, opts: CallOptions = {}): Promise<T> {
+    const path = await this.path(targetOf(obj));
+    return (await this.client.request({ method: 'PUT', path, body: obj, ...callOptions(opts) })) as T;
+  }
+
   /** Deletes with propagationPolicy Background; resolves false if it was already gone. */
   async delete(ref: TargetRef, opts: CallOptions = {}): Promise<boolean> {
     const path = await this.path(ref);

@@ -5,7 +5,7 @@
  * in between) re-reads and recomputes, up to `maxRetries` times.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { isConflict } from './api-error.js';
+import { isConflict, isNotFound } from './api-error.js';
 import { targetOf, type CallOptions, type TargetRef } from './apply.js';
 import { isRecord, type KubeObject } from './object.js';
 
@@ -60,6 +60,8 @@ export async function patchStatus<T extends KubeObject & { status?: unknown }>(
       const object = await client.mergePatch<T>(ref, patch, { ...call, subresource: 'status' });
       return { outcome: 'patched', object };
     } catch (err) {
+      // Gone between the read and the write (e.g. its last finalizer was just removed): nothing to report on.
+      if (isNotFound(err)) return { outcome: 'notFound' };
       if (!isConflict(err) || attempt >= maxRetries) throw err;
     }
   }

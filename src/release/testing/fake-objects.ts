@@ -1,7 +1,8 @@
 /**
  * An in-memory object store for driver and controller tests: `get` and JSON merge patches (RFC 7396) of
  * objects and their `status` subresource, with the API server's resourceVersion check (409 on a stale
- * patch), generation bumps on spec changes, and deletion that waits for finalizers. Every write is logged.
+ * patch), create (409 when taken), replace (PUT: 409 on a stale resourceVersion), generation bumps on spec
+ * changes, and deletion that waits for finalizers. Every write is logged.
  */
 import { ApiStatusError } from '../../runtime/api-error.js';
 import type { CallOptions, TargetRef } from '../../runtime/apply.js';
@@ -71,6 +72,44 @@ export class FakeObjects {
     this.readAs.push(opts.impersonate);
     const obj = this.objects.get(key(ref));
     return Promise.resolve(obj === undefined ? undefined : (structuredClone(obj) as unknown as T));
+  }
+
+  /** See ResourceClient.create: 409 AlreadyExists when the name is taken; uid, generation 1, resourceVersion set. */
+  create<T extends KubeObject>(obj: KubeObject, _opts: CallOptions = {}): Promise<T> {
+    const ref = { kind: obj.kind ?? '', namespace: obj.metadata?.namespace ?? '', name: obj.metadata?.name ?? '' };
+    if (this.objects.has(key(ref))) return Promise.reject(new ApiStatusError(`create ${key(ref)}`, 409, { reason: 'AlreadyExists' }));
+    this.writes.push(`create ${key(ref)}`);
+    this.put(obj as KubeObject & Record<string, unknown>);
+    return Promise.resolve(structuredClone(this.objects.get(key(ref))) as unknown as T);
+  }
+
+  /**
+   * See ResourceClient.replace: the object's metadata and spec are replaced (status kept), generation + 1
+   * when the spec changed; 409 when resourceVersion is set and stale, 404 when the object is gone.
+   */
+  replace<T extends KubeObject>(obj: KubeObject & { spec?: unknown }, _opts: CallOptions = {}): Promise<T> {
+    const ref = { kind: obj.kind ?? '', namespace: obj.metadata?.namespace ?? '', name: obj.metadata?.name ?? '' };
+    const k = key(ref);
+    const current = this.objects.get(k);
+    if (current === undefined) return Promise.reject(new ApiStatusError(`replace ${k}`, 404, { reason: 'NotFound' }));
+    const want = obj.metadata?.resourceVersion;
+    if (want !== undefined && want !== current.metadata?.resourceVersion) return Promise.reject(new ApiStatusError(`replace ${k}`, 409, { reason: 'Conflict' }));
+    this.writes.push(`replace ${k}`);
+    const changed = JSON.stringify(current.spec) !== JSON.stringify(obj.spec);
+    const generation = (current.metadata?.generation ?? 1) + (changed ? 1 : 0);
+    const next = { ...structuredClone(obj), status: current.status } as KubeObject & Record<string, unknown>;
+    next.metadata = { ...next.metadata, uid: current.metadata?.uid, generation, resourceVersion: String(this.rv++) };
+    this.objects.set(k, next);
+    return Promise.resolve(structuredClone(next) as unknown as T);
+  }
+
+  /** See ResourceClient.delete: false when already gone; with finalizers, only marks the object deleted. */
+  delete(ref: TargetRef, _opts: CallOptions = {}): Promise<boolean> {
+    const k = key(ref);
+    if (!this.objects.has(k)) return Promise.resolve(false);
+    this.writes.push(`delete ${k}`);
+    this.requestDelete(ref.kind, ref.namespace, ref.name);
+    return Promise.resolve(true);
   }
 
   /** See ObjectAccess.mergePatch. A finalizer-less object being deleted disappears after the patch. */
