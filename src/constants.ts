@@ -10,6 +10,9 @@ export const FIELD_MANAGER = 'maglev-operator';
 /** Finalizer a HelmRelease carries until its release is uninstalled. */
 export const HELMRELEASE_FINALIZER = 'maglev.io/helmrelease';
 
+/** Finalizer a MaglevDistro carries until every child HelmRelease is gone (removed in reverse order). */
+export const DISTRO_FINALIZER = 'maglev.io/distro';
+
 /** Annotations a user sets on a HelmRelease or MaglevDistro; the value is any new token. */
 export const TriggerAnnotation = {
   /** Reconcile now. */

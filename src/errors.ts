@@ -42,6 +42,10 @@ export const ErrorCode = {
   TestFailed: 'TestFailed',
   /** Objects changed outside Helm could not be put back (spec.driftDetection.mode enabled). */
   DriftCorrectionFailed: 'DriftCorrectionFailed',
+  /** A distro history record Secret (maglev.io/distro.v1) cannot be read. */
+  DistroRecordInvalid: 'DistroRecordInvalid',
+  /** A child HelmRelease name is taken by an object the distro does not control. */
+  ChildConflict: 'ChildConflict',
 } as const;
 
 /** One of the closed set of error codes. */

@@ -7,7 +7,9 @@ import { pino, type Logger } from 'pino';
 import { FIELD_MANAGER } from './constants.js';
 import { API_VERSION, KINDS, PLURALS, type HelmRelease, type MaglevDistro } from './crds/index.js';
 import { helmReleaseReconciler } from './controllers/helmrelease.js';
-import { maglevDistroReconciler } from './controllers/maglevdistro.js';
+import { distroMetrics, maglevDistroReconciler } from './controllers/maglevdistro.js';
+import { distroDriver } from './distro/driver.js';
+import { DistroHistory } from './distro/history.js';
 import type { ReadinessSink } from './controllers/common.js';
 import { errorMessage } from './errors.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -36,7 +38,7 @@ import { dependentsMapper, ownerDistro, supersedeWatcher } from './controllers/w
 import { metricsServer, probesServer, type Listening } from './server.js';
 import { ChartCache, fetchChart } from './chart/index.js';
 import { closeRenderer, renderChart, warmUpRenderer } from './render/index.js';
-import { ClusterCapabilities, kubeActionContexts, releaseDriver, type ActionObserver } from './release/index.js';
+import { ClusterCapabilities, KubeSecretStore, kubeActionContexts, releaseDriver, type ActionObserver } from './release/index.js';
 import { realClock } from './runtime/clock.js';
 
 
@@ -187,7 +189,19 @@ async function operate(opts: Options, log: Logger): Promise<number> {
     newController(KINDS.HelmRelease, helmReleaseReconciler({ cache: releases, client: resources, events, readiness, drive }), opts, log, metrics),
   );
   const distroController = manager.addController(
-    newController(KINDS.MaglevDistro, maglevDistroReconciler({ cache: distros, client: resources, events, readiness }), opts, log, metrics),
+    newController(
+      KINDS.MaglevDistro,
+      maglevDistroReconciler({
+        cache: distros,
+        client: resources,
+        events,
+        readiness,
+        drive: distroDriver({ children: releases, objects: resources, history: new DistroHistory(new KubeSecretStore(api)), events, observer: distroMetrics(metrics) }),
+      }),
+      opts,
+      log,
+      metrics,
+    ),
   );
   // The dependents index subscribes to the cache first, so it is current when the mappers below run.
   const dependents = dependentsMapper(releases);

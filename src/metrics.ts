@@ -19,6 +19,9 @@ export interface Metrics {
   apiRequests: Counter<'verb' | 'code' | 'dry_run'>;
   releaseActions: Counter<'action' | 'result'>;
   releaseActionDuration: Histogram<'action'>;
+  distroComponents: Gauge<'namespace' | 'distro' | 'phase'>;
+  distroPlanSteps: Gauge<'namespace' | 'distro' | 'action'>;
+  distroUpgradeDuration: Histogram<'result'>;
 }
 
 /** Creates the registry with default process metrics and the operator's own metrics. */
@@ -86,6 +89,25 @@ export function createMetrics(): Metrics {
       help: 'Time one Helm release action took, hooks and readiness wait included, by action.',
       labelNames: ['action'],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    }),
+    distroComponents: new Gauge({
+      name: 'maglev_distro_components',
+      help: 'Components of each MaglevDistro by phase (Pending, Blocked, Installing, Upgrading, RollingBack, Ready, Failed, AwaitingApproval, Disabled).',
+      labelNames: ['namespace', 'distro', 'phase'],
+      registers,
+    }),
+    distroPlanSteps: new Gauge({
+      name: 'maglev_distro_plan_steps',
+      help: 'Steps of the current plan of each MaglevDistro by action (install, upgrade, downgrade, uninstall, none).',
+      labelNames: ['namespace', 'distro', 'action'],
+      registers,
+    }),
+    distroUpgradeDuration: new Histogram({
+      name: 'maglev_distro_upgrade_duration_seconds',
+      help: 'Time from the start of a distro change to its end, by result (deployed, rolled-back, failed).',
+      labelNames: ['result'],
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
       registers,
     }),
   };

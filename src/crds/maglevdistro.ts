@@ -92,6 +92,17 @@ const componentPhases = [
   'Disabled',
 ] as const;
 
+/** The change under way, kept in status so that it continues (or rolls back) after a restart. */
+const distroAttempt = obj('DistroAttempt', 'The change under way: the plan being carried out and whether it is rolling back.', {
+  planId: str('The plan being carried out.'),
+  phase: oneOf('Progressing: carrying out the plan; RollingBack: restoring the previous distro revision.', ['Progressing', 'RollingBack'], {
+    typeName: 'AttemptPhase',
+  }),
+  startedAt: str('When the change started.', { format: 'date-time' }),
+  failed: str('The component whose failure started the rollback.'),
+  message: str('Why that component failed.'),
+});
+
 /** The status of a MaglevDistro. */
 export const maglevDistroStatus = obj('MaglevDistroStatus', 'Observed state of the distro.', {
   observedGeneration,
@@ -137,8 +148,11 @@ export const maglevDistroStatus = obj('MaglevDistroStatus', 'Observed state of t
     ),
     { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] },
   ),
+  attempt: distroAttempt,
+  lastHandledReconcileAt: str('Last value of the maglev.io/reconcile-requested-at annotation that was handled.'),
+  lastHandledForceAt: str('Last value of the maglev.io/force-at annotation that was acted on (one more try of a failed plan).'),
   history: list(
-    'Distro revisions, newest first, bounded.',
+    'Distro revisions, newest first, at most 10; each is also kept in a Secret in the distro namespace.',
     obj(
       'DistroRevision',
       'One distro revision.',
@@ -149,6 +163,8 @@ export const maglevDistroStatus = obj('MaglevDistroStatus', 'Observed state of t
           typeName: 'DistroRevisionStatus',
         }),
         deployedAt: str('When the revision completed.', { format: 'date-time' }),
+        planId: str('The plan the revision carried out (status.plan.id at the time); a rolled-back or failed plan is not tried again until the spec changes or maglev.io/force-at is set.'),
+        message: str('Why the revision failed or was rolled back: the component and its error.'),
         components: list(
           'Component versions of the revision, used to roll back to it.',
           obj(
@@ -158,6 +174,7 @@ export const maglevDistroStatus = obj('MaglevDistroStatus', 'Observed state of t
               name: str('Component name.'),
               chartVersion: str('Chart version.'),
               releaseRevision: int('Helm revision of the child HelmRelease.', { minimum: 0 }),
+              valuesDigest: str('Digest of the merged values of that Helm revision.'),
             },
             { required: ['name'] },
           ),

@@ -669,7 +669,13 @@ export interface MaglevDistroStatus {
   plan?: DistroPlan;
   /** State of each component. */
   components?: ComponentStatus[];
-  /** Distro revisions, newest first, bounded. */
+  /** The change under way: the plan being carried out and whether it is rolling back. */
+  attempt?: DistroAttempt;
+  /** Last value of the maglev.io/reconcile-requested-at annotation that was handled. */
+  lastHandledReconcileAt?: string;
+  /** Last value of the maglev.io/force-at annotation that was acted on (one more try of a failed plan). */
+  lastHandledForceAt?: string;
+  /** Distro revisions, newest first, at most 10; each is also kept in a Secret in the distro namespace. */
   history?: DistroRevision[];
 }
 
@@ -737,6 +743,28 @@ export const ComponentPhase = {
 /** One of the values of ComponentPhase. */
 export type ComponentPhase = (typeof ComponentPhase)[keyof typeof ComponentPhase];
 
+/** The change under way: the plan being carried out and whether it is rolling back. */
+export interface DistroAttempt {
+  /** The plan being carried out. */
+  planId?: string;
+  /** Progressing: carrying out the plan; RollingBack: restoring the previous distro revision. */
+  phase?: AttemptPhase;
+  /** When the change started. */
+  startedAt?: string;
+  /** The component whose failure started the rollback. */
+  failed?: string;
+  /** Why that component failed. */
+  message?: string;
+}
+
+/** Values of DistroAttempt.phase. */
+export const AttemptPhase = {
+  Progressing: 'Progressing',
+  RollingBack: 'RollingBack',
+} as const;
+/** One of the values of AttemptPhase. */
+export type AttemptPhase = (typeof AttemptPhase)[keyof typeof AttemptPhase];
+
 /** One distro revision. */
 export interface DistroRevision {
   /** Distro revision number. */
@@ -747,6 +775,13 @@ export interface DistroRevision {
   status?: DistroRevisionStatus;
   /** When the revision completed. */
   deployedAt?: string;
+  /**
+   * The plan the revision carried out (status.plan.id at the time); a rolled-back or failed plan is not tried
+   * again until the spec changes or maglev.io/force-at is set.
+   */
+  planId?: string;
+  /** Why the revision failed or was rolled back: the component and its error. */
+  message?: string;
   /** Component versions of the revision, used to roll back to it. */
   components?: ComponentRevision[];
 }
@@ -769,4 +804,6 @@ export interface ComponentRevision {
   chartVersion?: string;
   /** Helm revision of the child HelmRelease. */
   releaseRevision?: number;
+  /** Digest of the merged values of that Helm revision. */
+  valuesDigest?: string;
 }
