@@ -66,7 +66,7 @@ interface Run {
   requestsByKind?: Map<string, number>;
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
@@ -79,7 +79,7 @@ export function clusterUp(): string {
   return kubeconfig;
 }
 
-function client(kubeconfig: string): KubeApiClient {
+export function client(kubeconfig: string): KubeApiClient {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   return new KubeApiClient(kc, { timeoutMs: 120_000 });
@@ -101,7 +101,7 @@ async function countReady(api: KubeApiClient, ns: string): Promise<{ total: numb
   return { total: list.items.length, ready };
 }
 
-function startOperator(kubeconfig: string, args: string[]): { proc: ChildProcess; tail: () => string; metricsPort: () => number | undefined } {
+export function startOperator(kubeconfig: string, args: string[]): { proc: ChildProcess; tail: () => string; metricsPort: () => number | undefined } {
   const proc = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'operator', '--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0', '--log-level', 'info', ...args], {
     env: { ...process.env, KUBECONFIG: kubeconfig },
     stdio: ['ignore', 'pipe', 'pipe'],

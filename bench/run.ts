@@ -13,6 +13,7 @@ export type Bench = () => Promise<string>;
 const benches: Record<string, () => Promise<Bench>> = {
   render: async () => (await import('./render.js')).renderBench,
   releases: async () => (await import('./releases.js')).releasesBench,
+  distro: async () => (await import('./distro.js')).distroBench,
 };
 
 const file = join(fileURLToPath(new URL('..', import.meta.url)), 'BENCHMARKS.md');

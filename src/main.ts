@@ -34,7 +34,7 @@ import {
   type LeaderCallbacks,
   type Reconciler,
 } from './runtime/index.js';
-import { dependentsMapper, ownerDistro, supersedeWatcher } from './controllers/watches.js';
+import { dependentsMapper, ownerDistroMapper, supersedeWatcher } from './controllers/watches.js';
 import { metricsServer, probesServer, type Listening } from './server.js';
 import { ChartCache, fetchChart } from './chart/index.js';
 import { closeRenderer, renderChart, warmUpRenderer } from './render/index.js';
@@ -209,7 +209,7 @@ async function operate(opts: Options, log: Logger): Promise<number> {
   hrController.watch(releases, undefined, intentChanged(OUR_ANNOTATIONS));
   hrController.watch(releases, dependents);
   distroController.watch(distros, undefined, intentChanged(OUR_ANNOTATIONS));
-  distroController.watch(releases, ownerDistro);
+  distroController.watch(releases, ownerDistroMapper());
 
   const servers: Listening[] = [];
   servers.push(await metricsServer(metrics.registry, opts.metricsAddress));

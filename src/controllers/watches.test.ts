@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HelmRelease } from '../crds/index.js';
 import { FakeCache } from '../runtime/testing/fake-cache.js';
-import { dependentsMapper, ownerDistro, supersedeWatcher } from './watches.js';
+import { dependentsMapper, ownerDistro, ownerDistroMapper, supersedeWatcher } from './watches.js';
 
 function hr(name: string, opts: { deps?: string[]; generation?: number; observed?: number; ready?: 'True' | 'False'; force?: string } = {}): HelmRelease {
   const generation = opts.generation ?? 1;
@@ -43,6 +43,25 @@ describe('ownerDistro', () => {
     ];
     expect(ownerDistro(owned)).toEqual([{ namespace: 'ns', name: 'shop' }]);
     expect(ownerDistro(hr('free'))).toEqual([]);
+  });
+});
+
+describe('ownerDistroMapper', () => {
+  it('wakes the owning distro when what it plans from changes, not on a child\'s progress messages', () => {
+    const child = (opts: Parameters<typeof hr>[1] & { message?: string } = {}): HelmRelease => {
+      const h = hr('shop-db', opts);
+      h.metadata.ownerReferences = [{ apiVersion: 'maglev.io/v1alpha1', kind: 'MaglevDistro', name: 'shop', uid: 'u1', controller: true }];
+      if (opts.message !== undefined) h.status = { ...h.status, conditions: [{ type: 'Reconciling', status: 'True', reason: 'Progressing', message: opts.message, lastTransitionTime: '2026-01-01T00:00:00Z' }] };
+      return h;
+    };
+    const map = ownerDistroMapper();
+    const wakes = (obj: HelmRelease, type: 'add' | 'update' | 'delete' = 'update') => map(obj, type).map((r) => r.name);
+    expect(wakes(child({ generation: 1, observed: 0 }), 'add')).toEqual(['shop']);
+    expect(wakes(child({ generation: 1, observed: 0, message: 'installing' }))).toEqual([]);
+    expect(wakes(child({ generation: 1, observed: 0, message: 'waiting for Deployment' }))).toEqual([]);
+    expect(wakes(child({ ready: 'True' }))).toEqual(['shop']);
+    expect(wakes(child({ ready: 'True', generation: 2, observed: 1 }))).toEqual(['shop']);
+    expect(wakes(child({ ready: 'True', generation: 2, observed: 1 }), 'delete')).toEqual(['shop']);
   });
 });
 

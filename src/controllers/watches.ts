@@ -53,6 +53,34 @@ export function ownerDistro(hr: HelmRelease): Request[] {
 }
 
 /**
+ * What a distro cares about in a child: its spec generation and whether it reconciled it, Ready, Released
+ * and Stalled (status and generation), deletion, and the chart version and Helm revision it reports. A
+ * child's progress messages and other status churn leave it unchanged.
+ */
+export function childSignature(type: CacheEventType, hr: HelmRelease): string {
+  if (type === 'delete') return 'gone';
+  const c = (t: string): string => {
+    const x = getCondition(hr.status?.conditions, t);
+    return x === undefined ? '-' : `${x.status}:${x.reason}:${x.observedGeneration ?? ''}`;
+  };
+  const s = hr.status;
+  return [hr.metadata.generation, s?.observedGeneration, c('Ready'), c('Released'), c('Stalled'), hr.metadata.deletionTimestamp ?? '', s?.chartVersion ?? '', s?.releaseRevision ?? ''].join('|');
+}
+
+/** {@link ownerDistro}, fired only when the child's {@link childSignature} changes: children wake their distro. */
+export function ownerDistroMapper(): EventMapper<HelmRelease> {
+  const last = new Map<string, string>();
+  return (hr, type) => {
+    const key = `${hr.metadata.namespace ?? ''}/${hr.metadata.name ?? ''}`;
+    const signature = childSignature(type, hr);
+    const before = last.get(key);
+    if (type === 'delete') last.delete(key);
+    else last.set(key, signature);
+    return before === signature ? [] : ownerDistro(hr);
+  };
+}
+
+/**
  * Watches HelmRelease updates for what may supersede work in flight: a higher generation or a new force
  * token. Calls `supersede` with the new intent and the reason; the controller aborts the running reconcile
  * of that object only if that one acts on an older intent (Controller.supersede).
