@@ -169,6 +169,7 @@ describe('MaglevDistro', () => {
     // The same spec is not tried again.
     await new Promise((r) => setTimeout(r, 1_500));
     expect((await children(ns, 'shop')).get('web')?.spec.chart.version).toBe('1.0.0');
+    await removeAll(ns, ['shop']);
   }, 240_000);
 
   it('selector changes only the selected components; paused changes nothing; a cycle or a disabled dependency stalls with no child', async () => {
@@ -208,8 +209,15 @@ describe('MaglevDistro', () => {
     const off = await waitDistroReady(ns, 'off', 'False', 'InvalidSpec');
     expect(distroCondition(off, 'Stalled')?.message).toContain('"b" is disabled');
     expect((await children(ns, 'loop')).size + (await children(ns, 'off')).size).toBe(0);
+    await removeAll(ns, ['shop', 'serial', 'loop', 'off']);
   }, 240_000);
 });
+
+/** Deletes the distros and waits until they and their children are gone, while this test's operator runs. */
+async function removeAll(ns: string, names: string[]): Promise<void> {
+  for (const name of names) await deleteDistro(ns, name);
+  for (const name of names) await waitForGone(ns, name);
+}
 
 async function waitForGone(ns: string, name: string): Promise<void> {
   for (let i = 0; i < 600; i += 1) {
