@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the pinned control-plane and test binaries (hack/versions.env) from the Go module proxy.
+# Builds the pinned control-plane and test binaries (hack/versions.env) from the Go module proxy, and
+# maglev-render (hack/renderer: Helm's template engine for the operator) from this repository.
 # Each binary is cached by version under $MAGLEV_CACHE/bin and rebuilt only when missing;
 # $MAGLEV_CACHE/current/ holds links to the pinned versions (put it on PATH).
 # Usage: hack/tools.sh [ensure|path|list]
@@ -72,6 +73,20 @@ go_install() {
   rm -rf "$tmp"
 }
 
+# renderer_binary: maglev-render (hack/renderer), Helm's template engine at the pinned helm version, kept warm
+# by the operator. Cached under a digest of its sources, so a change to them builds it again.
+renderer_binary() {
+  local src="$here/renderer" sum
+  grep -q "helm.sh/helm/v3 $HELM_VERSION\$" "$src/go.mod" || { log "hack/renderer/go.mod must require helm.sh/helm/v3 $HELM_VERSION (hack/versions.env)"; return 1; }
+  sum=$(cat "$src/go.mod" "$src/go.sum" "$src"/*.go | sha256sum | cut -c1-12)
+  if [ ! -x "$bin/maglev-render@$sum" ]; then
+    log "building maglev-render ($sum)"
+    ( cd "$src" && go build -trimpath -ldflags "-s -w" -o "$bin/maglev-render@$sum.tmp" . >&2 )
+    mv "$bin/maglev-render@$sum.tmp" "$bin/maglev-render@$sum"
+  fi
+  ln -sfn "$bin/maglev-render@$sum" "$current/maglev-render"
+}
+
 link_current() {
   local n
   for n in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
@@ -91,6 +106,7 @@ ensure() {
   ( go_install registry github.com/distribution/distribution/v3/cmd/registry "$REGISTRY_VERSION" )
   ( k8s_binaries )
   link_current
+  renderer_binary
   log "tools ready in $current ($((SECONDS - start))s)"
 }
 

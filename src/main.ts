@@ -174,6 +174,11 @@ async function operate(opts: Options, log: Logger): Promise<number> {
     fetchChart,
     chartCache: new ChartCache(),
     render: (input) => renderChart(input),
+    // `lookup` in Go templates, as `helm upgrade` serves it: read through the operator's client as the release.
+    lookup: async (req, call) => {
+      if (req.name === '') return resources.list(req, call);
+      return resources.get(req, call);
+    },
     capabilities: () => capabilities.get(),
     events,
     onAction: actionObserver(metrics),

@@ -1,7 +1,8 @@
 /**
  * `maglev template [NAME] CHART`: renders a chart locally and prints the YAML stream `helm template`
  * prints (objects in install order, then hooks, each under `---\n# Source: <template>`), CRDs first with
- * --include-crds. EJS charts render in the sandbox, Go-template charts through helm.
+ * --include-crds. EJS charts render in the sandbox, Go-template charts with Helm's engine (maglev-render);
+ * `lookup` returns nothing, as in `helm template`.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -43,7 +44,7 @@ Flags:
       --skip-tests           leave out test hooks
       --name-template NAME   release name (literal; default "release-name")
       --skip-schema-validation  do not validate values against values.schema.json
-      --helm-bin PATH        helm binary for Go-template charts
+      --renderer-bin PATH    maglev-render binary (Helm's template engine) for Go-template charts
       --version RANGE        chart version range (repository and OCI charts)
       --repo URL             chart repository URL (CHART is then the chart name)
 `;
@@ -59,7 +60,7 @@ const options = {
   'is-upgrade': { type: 'boolean' },
   'skip-tests': { type: 'boolean' },
   'name-template': { type: 'string' },
-  'helm-bin': { type: 'string' },
+  'renderer-bin': { type: 'string' },
   'skip-schema-validation': { type: 'boolean' },
   version: { type: 'string' },
   repo: { type: 'string' },
@@ -169,7 +170,7 @@ async function template(argv: string[], io: TemplateIO): Promise<number> {
     values: prepared.values,
     release: { name, namespace: flags.namespace ?? 'default', revision: 1, isInstall: !isUpgrade, isUpgrade },
     capabilities: { kubeVersion, apiVersions },
-    options: { helmBin: flags['helm-bin'] },
+    options: { rendererBin: flags['renderer-bin'] },
   });
   const crds = flags['include-crds'] === true ? crdFiles(chartTree(prepared.chart, prepared.values)) : [];
   io.stdout.write(templateStream(result, crds, flags['skip-tests'] === true));

@@ -1,115 +1,136 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, isMaglevError } from '../errors.js';
 import { EjsPool } from './ejs/pool.js';
-import { findHelm, helmCandidates } from './helm-bin.js';
-import { parseHelmOutput } from './helm.js';
+import { GoRenderer } from './go-renderer.js';
+import { findRenderer, toolCandidates } from './helm-bin.js';
+import { outputsOf } from './helm.js';
 import { memChart, render } from './testdata/fixtures.js';
 import { chartTree } from './tree.js';
+import type { LookupRequest } from './types.js';
 
 const pool = new EjsPool({ size: 1 });
 const dir = mkdtempSync(join(tmpdir(), 'maglev-helm-test-'));
+const bin = await findRenderer().catch(() => undefined);
 afterAll(async () => {
   await pool.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function fakeHelm(name: string, body: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, `#!/bin/sh\n${body}\n`);
-  chmodSync(path, 0o755);
-  return path;
-}
-
-const goChart = memChart('web', {
-  'templates/cm.yaml': 'x',
-  'values.schema.json': '{}',
-  'Chart.lock': 'x',
-});
-
-describe('finding helm', () => {
-  it('looks at the option, MAGLEV_HELM_BIN, the tools cache, then PATH', () => {
-    expect(helmCandidates('/opt/helm', { MAGLEV_HELM_BIN: '/env/helm', HOME: '/home/u', PATH: '/a:/b' })).toEqual([
-      '/opt/helm',
-      '/env/helm',
-      '/home/u/.cache/maglev-operator/current/helm',
-      '/a/helm',
-      '/b/helm',
+describe('finding the renderer', () => {
+  it('looks at the option, the environment variable, the tools cache, then PATH', () => {
+    expect(toolCandidates('maglev-render', 'MAGLEV_RENDER_BIN', '/opt/r', { MAGLEV_RENDER_BIN: '/env/r', HOME: '/home/u', PATH: '/a:/b' })).toEqual([
+      '/opt/r',
+      '/env/r',
+      '/home/u/.cache/maglev-operator/current/maglev-render',
+      '/a/maglev-render',
+      '/b/maglev-render',
     ]);
   });
 
-  it('fails with HelmUnavailable naming an explicit binary that is missing', async () => {
-    await expect(findHelm(join(dir, 'nope'), { PATH: '' })).rejects.toThrow(/helm binary .*nope is missing/);
+  it('fails with HelmUnavailable when there is none, saying how to get it', async () => {
+    const err = await findRenderer(undefined, { HOME: dir, PATH: dir }).catch((e: unknown) => e);
+    expect(isMaglevError(err, ErrorCode.HelmUnavailable)).toBe(true);
+    expect((err as Error).message).toMatch(/maglev-render.*hack\/tools\.sh ensure/);
   });
 
-  it('fails with HelmUnavailable when no helm is anywhere', async () => {
-    const err = await findHelm(undefined, { HOME: dir, PATH: dir }).catch((e: unknown) => e);
-    expect(isMaglevError(err, ErrorCode.HelmUnavailable)).toBe(true);
-    expect((err as Error).message).toMatch(/need the helm v3 binary.*MAGLEV_HELM_BIN/);
+  it('needs no renderer for EJS charts', async () => {
+    const r = await render(pool, memChart('e', { 'templates/a.yaml.ejs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n' }), {}, { rendererBin: join(dir, 'none') });
+    expect(r.objects).toHaveLength(1);
   });
 });
 
-describe('helm output', () => {
-  it('renames sources into the full tree and lifts out the NOTES carrier', () => {
+describe('engine output', () => {
+  it('renames files into the full tree, lifts the top NOTES out and drops subchart NOTES', () => {
     const root = chartTree(memChart('top', {}, { dependencies: [memChart('sub', { 'templates/a.yaml': '' })] }), {});
+    const files = { 'top/templates/a.yaml': 'kind: A', 'top/templates/NOTES.txt': 'hi', 'top/charts/sub/templates/NOTES.txt': 'no', 'top/charts/sub/templates/b.yaml': 'kind: B' };
+    expect(outputsOf(files, root)).toEqual({
+      outputs: [
+        { source: 'top/charts/sub/templates/b.yaml', text: 'kind: B' },
+        { source: 'top/templates/a.yaml', text: 'kind: A' },
+      ],
+      notes: 'hi',
+    });
     const sub = root.children[0];
     if (sub === undefined) throw new Error('no subchart');
-    const stdout =
-      '---\n# Source: sub/templates/a.yaml\nkind: A\n' +
-      '---\n# Source: sub/templates/zz-maglev-notes-carrier.yaml\nkind: MaglevRenderNotes\nnotes: aGk=\n';
-    expect(parseHelmOutput(stdout, sub)).toEqual({ outputs: [{ source: 'top/charts/sub/templates/a.yaml', text: 'kind: A' }], notes: 'hi' });
+    expect(outputsOf({ 'sub/templates/b.yaml': 'kind: B', 'sub/templates/NOTES.txt': 'x' }, sub)).toEqual({ outputs: [{ source: 'top/charts/sub/templates/b.yaml', text: 'kind: B' }], notes: null });
   });
 });
 
-describe('running helm (fake binary)', () => {
-  it('runs without a shell in a private temporary home, with only helm variables, values as a 0600 file', async () => {
-    const bin = fakeHelm(
-      'helm-dump',
-      [
-        'for a in "$@"; do case "$a" in --values=*) v="${a#--values=}";; esac; last="$a"; done',
-        'printf -- "---\\n# Source: web/templates/cm.yaml\\napiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: dump\\ndata:\\n"',
-        'printf "  env: \\"%s\\"\\n" "$(env | sed "s/=.*//" | sort | tr "\\n" " ")"',
-        'printf "  args: \\"%s\\"\\n" "$(echo "$@" | sed "s#$PWD#HOME#g")"',
-        'printf "  valuesMode: \\"%s\\"\\n" "$(stat -c %a "$v")"',
-        'printf "  values: %s\\n" "$(cat "$v")"',
-        'printf "  entries: \\"%s\\"\\n" "$(tar tzf "$last" | sort | tr "\\n" " ")"',
-        'printf "  home: \\"%s\\"\\n" "$PWD"',
-      ].join('\n'),
-    );
-    const r = await render(pool, goChart, { a: 1 }, { helmBin: bin });
-    const data = r.objects[0]?.object.data as Record<string, string>;
-    const env = data.env?.trim().split(' ').filter((n) => !['PWD', 'SHLVL', '_', 'OLDPWD'].includes(n));
-    expect(env).toEqual(['HELM_CACHE_HOME', 'HELM_CONFIG_HOME', 'HELM_DATA_HOME', 'HELM_NO_PLUGINS', 'HELM_PLUGINS', 'HOME', 'KUBECONFIG']);
-    expect(data.args).toBe(
-      'template --namespace=ns --kube-version=v1.30.2 --values=HOME/values.json --api-versions=example.com/v1 --api-versions=example.com/v1/Widget -- rel HOME/chart.tgz',
-    );
-    expect(data.valuesMode).toBe('600');
-    expect(data.values).toEqual({ a: 1 });
-    expect(data.entries?.trim().split(' ')).toEqual(['web/Chart.yaml', 'web/templates/cm.yaml', 'web/values.yaml']);
-    expect(existsSync(data.home ?? '/')).toBe(false);
+const secretChart = memChart('db', {
+  'templates/secret.yaml': `{{- $old := lookup "v1" "Secret" .Release.Namespace "db-auth" -}}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db-auth
+  annotations:
+    revision: "{{ .Release.Revision }}"
+    upgrade: "{{ .Release.IsUpgrade }}"
+    install: "{{ .Release.IsInstall }}"
+    kube: "{{ .Capabilities.KubeVersion.Version }}"
+    widgets: "{{ .Capabilities.APIVersions.Has "example.com/v1/Widget" }}"
+    listed: "{{ len ((lookup "v1" "Secret" .Release.Namespace "").items | default list) }}"
+data:
+  password: {{ if $old }}{{ index $old.data "password" }}{{ else }}{{ randAlphaNum 16 | b64enc }}{{ end }}
+`,
+});
+
+describe.skipIf(bin === undefined)('Helm engine process (maglev-render)', () => {
+  const renderer = new GoRenderer();
+  afterAll(() => renderer.close());
+
+  it('renders with the real revision, IsUpgrade and capabilities, and answers lookup through the caller', async () => {
+    const asked: LookupRequest[] = [];
+    const stored = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-auth', namespace: 'ns' }, data: { password: 'c2VjcmV0' } };
+    const lookup = (req: LookupRequest) => {
+      asked.push(req);
+      if (req.name === '') return Promise.resolve({ apiVersion: 'v1', kind: 'SecretList', metadata: {}, items: [{ metadata: { name: 'a' } }, { metadata: { name: 'b' } }] });
+      return Promise.resolve(req.name === 'db-auth' ? stored : undefined);
+    };
+    const r = await render(pool, secretChart, {}, {}, { release: { name: 'db', namespace: 'ns', revision: 7, isInstall: false, isUpgrade: true }, lookup });
+    const secret = r.objects[0]?.object as unknown as { metadata: { annotations: Record<string, string> }; data: Record<string, string> };
+    expect(secret.data.password).toBe('c2VjcmV0');
+    expect(secret.metadata.annotations).toEqual({ revision: '7', upgrade: 'true', install: 'false', kube: 'v1.30.2', widgets: 'true', listed: '2' });
+    expect(asked).toEqual([
+      { apiVersion: 'v1', kind: 'Secret', namespace: 'ns', name: 'db-auth' },
+      { apiVersion: 'v1', kind: 'Secret', namespace: 'ns', name: '' },
+    ]);
   });
 
-  it('reports helm errors as RenderFailed with helm’s message', async () => {
-    const bin = fakeHelm('helm-fail', 'echo "Error: template: web/templates/cm.yaml:3:4: executing: boom" >&2; exit 1');
-    await expect(render(pool, goChart, {}, { helmBin: bin })).rejects.toThrow(/^template: web\/templates\/cm\.yaml:3:4: executing: boom$/);
+  it('without a lookup function, lookup finds nothing, as in helm template', async () => {
+    const r = await render(pool, secretChart, {});
+    const secret = r.objects[0]?.object as unknown as { data: Record<string, string> };
+    expect(Buffer.from(secret.data.password ?? '', 'base64').toString()).toMatch(/^[A-Za-z0-9]{16}$/);
   });
 
-  it('stops helm at the time limit', async () => {
-    const bin = fakeHelm('helm-slow', 'sleep 30');
-    await expect(render(pool, goChart, {}, { helmBin: bin, timeoutMs: 300 })).rejects.toThrow(/did not finish within 300 ms/);
+  it('reports template errors as RenderFailed naming file and line; a lookup error fails the render', async () => {
+    const bad = memChart('web', { 'templates/cm.yaml': 'a: {{ fail "boom" }}\n' });
+    await expect(render(pool, bad, {})).rejects.toThrow(/web\/templates\/cm\.yaml:1:.*boom/);
+    const denied = () => Promise.reject(new Error('secrets is forbidden: User "system:serviceaccount:t:app" cannot get'));
+    await expect(render(pool, secretChart, {}, {}, { lookup: denied })).rejects.toThrow(/lookup v1 Secret ns\/db-auth: secrets is forbidden/);
   });
 
-  it('caps helm output', async () => {
-    const bin = fakeHelm('helm-big', 'head -c 3000000 /dev/zero | tr "\\0" "x"');
-    await expect(render(pool, goChart, {}, { helmBin: bin, maxOutputBytes: 1_000_000 })).rejects.toThrow(/helm output exceeds 1000000 bytes/);
+  it('bounds lookups per render', async () => {
+    const many = memChart('many', { 'templates/cm.yaml': 'a: "{{ range until 300 }}{{ lookup "v1" "ConfigMap" "ns" "x" }}{{ end }}"\n' });
+    const r = new GoRenderer({ limits: { maxLookups: 10 } });
+    try {
+      const archive = await (await import('./helm-package.js')).packageChart(chartTree(many, {}));
+      await expect(
+        r.render({ archive, values: {}, release: { name: 'm', namespace: 'ns', revision: 1, isInstall: true, isUpgrade: false }, kubeVersion: 'v1.30.0', apiVersions: [], timeoutMs: 10_000, lookup: () => Promise.resolve(undefined) }),
+      ).rejects.toThrow(/more than 10 lookup calls in one render/);
+    } finally {
+      await r.close();
+    }
   });
 
-  it('needs no helm for EJS charts, even when none is installed', async () => {
-    const r = await render(pool, memChart('e', { 'templates/a.yaml.ejs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n' }), {}, { helmBin: join(dir, 'none') });
+  it('kills a render that passes its deadline and serves the next one from a new process', async () => {
+    const slow = memChart('slow', { 'templates/cm.yaml': 'a: "{{ range until 200000000 }}{{ end }}"\n' });
+    const started = Date.now();
+    await expect(render(pool, slow, {}, { timeoutMs: 500 })).rejects.toThrow(/longer than 1s|longer than 0s/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const r = await render(pool, memChart('ok', { 'templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ok }\n' }), {});
     expect(r.objects).toHaveLength(1);
-    expect(() => execFileSync(join(dir, 'none'))).toThrow();
   });
 });

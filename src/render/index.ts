@@ -6,6 +6,7 @@
 import { crdFiles, parseCrds } from './crds.js';
 import { renderEjs } from './ejs/index.js';
 import { sharedEjsPool, type EjsPool } from './ejs/pool.js';
+import { closeGoRenderers, sharedGoRenderer } from './go-renderer.js';
 import { renderHelmGroup } from './helm.js';
 import { manifestText, parseTemplateOutputs } from './manifest.js';
 import { chartTree, helmGroup, helmRoots, walk } from './tree.js';
@@ -23,9 +24,9 @@ export function warmUpRenderer(pool: EjsPool = sharedEjsPool()): Promise<void> {
   return pool.warmUp();
 }
 
-/** Stops the shared render workers so the process can exit (call on shutdown). */
-export function closeRenderer(pool: EjsPool = sharedEjsPool()): Promise<void> {
-  return pool.close();
+/** Stops the shared render workers and the Go-template engine process so the process can exit (call on shutdown). */
+export async function closeRenderer(pool: EjsPool = sharedEjsPool()): Promise<void> {
+  await Promise.all([pool.close(), closeGoRenderers()]);
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -42,7 +43,7 @@ export async function renderChart(input: RenderInput, pool: EjsPool = sharedEjsP
   const ejsNodes = walk(root).filter((n) => n.engine === 'ejs');
   // A Go-template group without any template renders nothing (e.g. an umbrella chart of EJS subcharts).
   const groups = helmRoots(root).filter((node) => helmGroup(node).some((n) => n.chart.templates.length > 0));
-  const helmLimits = { helmBin: input.options?.helmBin, timeoutMs, maxOutputBytes };
+  const helmLimits = { timeoutMs, renderer: sharedGoRenderer(input.options?.rendererBin), ...(input.lookup === undefined ? {} : { lookup: input.lookup }) };
   const [ejs, ...helm] = await Promise.all([
     renderEjs(ejsNodes, input.release, input.capabilities, { timeoutMs, maxOutput: maxOutputBytes }, pool),
     ...groups.map((node) => renderHelmGroup(node, input.release, input.capabilities, helmLimits)),

@@ -43,7 +43,7 @@ function withoutEmptyDocs(stream: string): string {
 async function maglevTemplate(args: string[]): Promise<string> {
   let out = '';
   let err = '';
-  const code = await run([...args, ...(helm === undefined ? [] : ['--helm-bin', helm])], {
+  const code = await run(args, {
     stdout: { write: (s: string) => (out += s) },
     stderr: { write: (s: string) => (err += s) },
   });
@@ -85,7 +85,6 @@ describe.skipIf(helm === undefined)('parity with helm template (skipped only whe
       ...(await preparedChart(name)),
       release: { name: 'rel', namespace: 'ns', revision: 1, isInstall: true, isUpgrade: false },
       capabilities: { kubeVersion: 'v1.30.0', apiVersions: [] },
-      options: { helmBin: helm },
     });
     const go = await renderChart(await input('shop'), pool);
     const ejs = await renderChart(await input('shop-ejs'), pool);

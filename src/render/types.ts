@@ -23,8 +23,8 @@ export interface RenderCapabilities {
 
 /** Limits and tool locations for one render. */
 export interface RenderOptions {
-  /** Path of the helm binary for Go-template charts (else MAGLEV_HELM_BIN, the tools cache, PATH). */
-  helmBin?: string;
+  /** Path of the maglev-render binary for Go-template charts (else MAGLEV_RENDER_BIN, the tools cache, PATH). */
+  rendererBin?: string;
   /** Wall-clock limit for the whole render, in milliseconds (default 30 s). */
   timeoutMs?: number;
   /** Cap on the rendered output of the whole chart, in bytes (default 32 MiB). */
@@ -37,8 +37,23 @@ export interface RenderInput {
   values: Values;
   release: ReleaseInfo;
   capabilities: RenderCapabilities;
+  /** Answers the templates' `lookup` calls; without it they return an empty map (as `helm template`). */
+  lookup?: LookupFn;
   options?: RenderOptions;
 }
+
+/** One `lookup` call of a template: an object by name, or (empty name) a list. */
+export interface LookupRequest {
+  apiVersion: string;
+  kind: string;
+  /** Empty for cluster-scoped kinds or all namespaces. */
+  namespace: string;
+  /** Empty to list. */
+  name: string;
+}
+
+/** Serves `lookup`: the object (or list object), or undefined when not found. */
+export type LookupFn = (req: LookupRequest) => Promise<unknown>;
 
 /** A parsed Kubernetes object with the fields rendering relies on checked. */
 export interface KubeObject {

@@ -115,6 +115,13 @@ export class ResourceClient {
     }
   }
 
+  /** The list of a kind in `namespace` ('' for all namespaces, or a cluster-scoped kind), as the API returns it. */
+  async list(ref: Pick<TargetRef, 'apiVersion' | 'kind' | 'namespace'>, opts: CallOptions = {}): Promise<KubeObject & { items: KubeObject[] }> {
+    const mapping = await this.mapper.map(ref.apiVersion, ref.kind);
+    const path = resourcePath(mapping, mapping.namespaced ? ref.namespace : '');
+    return (await this.client.request({ method: 'GET', path, ...callOptions(opts) })) as KubeObject & { items: KubeObject[] };
+  }
+
   /** Creates `obj` (POST); an existing object of that name fails with the API's 409 AlreadyExists. */
   async create<T extends KubeObject = KubeObject>(obj: KubeObject, opts: CallOptions = {}): Promise<T> {
     const target = targetOf(obj);

@@ -8,7 +8,8 @@
  *   delete policies; values make the second pre-upgrade Job or the pre-delete Job fail;
  * - `crdapp` (EJS): a CRD in crds/ and a custom resource of its kind in templates/;
  * - `testedapp` (EJS): a ConfigMap and two chart tests (`helm.sh/hook: test`), a bare Pod that a value makes
- *   fail and a Job deleted when it succeeds.
+ *   fail and a Job deleted when it succeeds;
+ * - `lookupapp` (Go templates): a password kept across upgrades with `lookup`, and the release's revision.
  */
 import { randomBytes } from 'node:crypto';
 import type { ChartRepo } from './chartrepo.js';
@@ -228,6 +229,32 @@ spec:
 `,
 };
 
+/**
+ * `lookupapp` (Go templates): a Secret whose password is generated once and then kept with `lookup` (the
+ * Bitnami idiom), and a ConfigMap recording `.Release.Revision`, `IsInstall` and `IsUpgrade`.
+ */
+const lookupTemplates: Record<string, string> = {
+  'values.yaml': 'message: hello\n',
+  'templates/secret.yaml': `{{- $old := lookup "v1" "Secret" .Release.Namespace (printf "%s-auth" .Release.Name) -}}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ .Release.Name }}-auth
+data:
+  password: {{ if $old }}{{ index $old.data "password" }}{{ else }}{{ randAlphaNum 24 | b64enc }}{{ end }}
+`,
+  'templates/info.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-info
+data:
+  message: {{ .Values.message | quote }}
+  revision: "{{ .Release.Revision }}"
+  isInstall: "{{ .Release.IsInstall }}"
+  isUpgrade: "{{ .Release.IsUpgrade }}"
+`,
+};
+
 /** Publishes every fixture chart version in \`repo\`. */
 export async function publishFixtures(repo: ChartRepo): Promise<void> {
   await repo.add('ejsapp', '1.0.0', { ...ejsCommon, ...ejsV1Only });
@@ -238,4 +265,5 @@ export async function publishFixtures(repo: ChartRepo): Promise<void> {
   await repo.add('hookapp', '1.0.0', hookFiles());
   await repo.add('crdapp', '1.0.0', crdFiles);
   await repo.add('testedapp', '1.0.0', testedFiles);
+  await repo.add('lookupapp', '1.0.0', lookupTemplates);
 }

@@ -152,6 +152,25 @@ describe('HelmRelease', () => {
     expect(await configMap(ns, 'std-config')).toBeUndefined();
   });
 
+  it('Go templates render as helm upgrade does: lookup keeps a generated password, Revision and IsUpgrade are real', async () => {
+    const ns = await testNamespace('hr-lookup');
+    operator();
+    await createRelease(ns, 'db', { chart: chart('lookupapp', '1.0.0') });
+    await waitRevision(ns, 'db', 1, 'InstallSucceeded');
+    const secret = async () => (await clients().core.readNamespacedSecret({ namespace: ns, name: 'db-auth' })).data?.password;
+    const first = await secret();
+    expect(Buffer.from(first ?? '', 'base64').toString()).toMatch(/^[A-Za-z0-9]{24}$/);
+    expect((await configMap(ns, 'db-info'))?.data).toEqual({ message: 'hello', revision: '1', isInstall: 'true', isUpgrade: 'false' });
+    await patchRelease(ns, 'db', { spec: { values: { message: 'two' } } });
+    await waitRevision(ns, 'db', 2, 'UpgradeSucceeded');
+    expect(await secret()).toBe(first);
+    expect((await configMap(ns, 'db-info'))?.data).toEqual({ message: 'two', revision: '2', isInstall: 'false', isUpgrade: 'true' });
+    // The helm CLI, upgrading the same release, keeps the same password too: our records and objects agree with it.
+    await helm(['upgrade', 'db', repo.file('lookupapp', '1.0.0'), '-n', ns, '--reuse-values', '--set', 'message=three', '--wait', '--timeout', '60s']);
+    expect(await secret()).toBe(first);
+    expect((await configMap(ns, 'db-info'))?.data?.revision).toBe('3');
+  });
+
   it('adopts a release first installed with helm install: upgraded in place, not reinstalled', async () => {
     const ns = await testNamespace('hr-adopt');
     await helm(['install', 'adopt', repo.file('helmapp', '0.1.0'), '-n', ns, '--set', 'message=from-helm', '--wait', '--timeout', '60s']);

@@ -17,6 +17,7 @@ import { API_VERSION, type HelmRelease, type HelmReleaseSpec } from '../../crds/
 import { TriggerAnnotation } from '../../constants.js';
 import { during } from '../../runtime/activity.js';
 import type { Intent } from '../../runtime/reconcile.js';
+import type { LookupRequest } from '../../render/types.js';
 import { getCondition } from '../../runtime/conditions.js';
 import { planAndAct } from './act.js';
 import { finalizeRelease, ensureFinalizer } from './finalizer.js';
@@ -103,6 +104,7 @@ export function releaseDriver(deps: ReleaseDriverDeps): ReleaseDriver {
         values: desired.prepared.values,
         release: { name: scope.release.name, namespace: scope.release.namespace, revision, isInstall, isUpgrade: !isInstall },
         capabilities: caps,
+        ...(deps.lookup === undefined ? {} : { lookup: (req: LookupRequest) => deps.lookup?.(req, call) ?? Promise.resolve(undefined) }),
       }));
     const result = await planAndAct({ deps, hr, spec, scope, ctx, desired, timeoutMs, render, progress, beforeAction: async () => progress.observed(await ensureFinalizer(deps, hr)) });
     return finish({ deps, hr, spec, scope, ctx, result });

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { ChartCache } from '../../chart/cache.js';
 import type { ChartRef, FetchDeps, FetchedChart } from '../../chart/source/common.js';
 import type { HelmRelease, HelmReleaseStatus } from '../../crds/generated/types.js';
-import type { RenderCapabilities, RenderInput, RenderResult } from '../../render/types.js';
+import type { LookupRequest, RenderCapabilities, RenderInput, RenderResult } from '../../render/types.js';
 import type { CallOptions, TargetRef } from '../../runtime/apply.js';
 import type { ConditionInput, ReconcileState } from '../../runtime/conditions.js';
 import type { EventRecorder } from '../../runtime/events.js';
@@ -84,6 +84,11 @@ export interface ReleaseDriverDeps {
   /** Shared by every fetch of the process. */
   chartCache?: ChartCache;
   render(input: RenderInput): Promise<RenderResult>;
+  /**
+   * Serves the templates' `lookup` calls as `helm upgrade` does (an object by name, or a list; undefined when
+   * not found), sent with the release's call options (its impersonated identity). Absent: `lookup` is empty.
+   */
+  lookup?(req: LookupRequest, call: CallOptions): Promise<unknown>;
   capabilities(): Promise<RenderCapabilities>;
   events: Pick<EventRecorder, 'record'>;
   onAction?: ActionObserver;

@@ -7,7 +7,7 @@ import { loadChartDir } from '../../chart/load.js';
 import type { Chart, Values } from '../../chart/types.js';
 import type { EjsPool } from '../ejs/pool.js';
 import { renderChart } from '../index.js';
-import type { ReleaseInfo, RenderOptions, RenderResult } from '../types.js';
+import type { ReleaseInfo, RenderInput, RenderOptions, RenderResult } from '../types.js';
 
 /** A chart built from `{path: text}` (templates/, crds/, other files sorted into place). */
 export function memChart(name: string, files: Record<string, string>, extra: Partial<Chart> = {}): Chart {
@@ -27,10 +27,20 @@ export function memChart(name: string, files: Record<string, string>, extra: Par
 /** The default test release. */
 export const release: ReleaseInfo = { name: 'rel', namespace: 'ns', revision: 3, isInstall: true, isUpgrade: false };
 
-/** Renders `chart` with `values` on `pool` for the test release and Kubernetes v1.30.2. */
-export function render(pool: EjsPool, chart: Chart, values: Values = {}, options: RenderOptions = {}): Promise<RenderResult> {
+/**
+ * Renders `chart` with `values` on `pool` for the test release (or `extra.release`) and Kubernetes v1.30.2,
+ * with `extra.lookup` serving the templates' lookups when given.
+ */
+export function render(pool: EjsPool, chart: Chart, values: Values = {}, options: RenderOptions = {}, extra: Pick<RenderInput, 'lookup'> & { release?: ReleaseInfo } = {}): Promise<RenderResult> {
   return renderChart(
-    { chart, values, release, capabilities: { kubeVersion: 'v1.30.2', apiVersions: ['example.com/v1', 'example.com/v1/Widget'] }, options },
+    {
+      chart,
+      values,
+      release: extra.release ?? release,
+      capabilities: { kubeVersion: 'v1.30.2', apiVersions: ['example.com/v1', 'example.com/v1/Widget'] },
+      options,
+      ...(extra.lookup === undefined ? {} : { lookup: extra.lookup }),
+    },
     pool,
   );
 }
