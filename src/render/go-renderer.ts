@@ -97,6 +97,11 @@ export class GoRenderer {
     });
   }
 
+  /** The process id of the running engine process, if one runs (for its memory in benchmarks). */
+  pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   /** Keeps the event loop alive while renders are pending, and lets an idle process not hold it. */
   private hold(): void {
     const proc = this.proc;
