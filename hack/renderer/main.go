@@ -25,6 +25,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sync"
+	"syscall"
 
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
@@ -209,9 +210,17 @@ func (s *server) render(m message) (files map[string]string, err error) {
 	return engine.Render(chrt, vals)
 }
 
+// addressSpaceLimit caps this process's virtual memory, so a template that builds an output bomb (a range
+// over a huge `until`, repeated strings) kills this process instead of the node: the operator then fails
+// the render and starts a new process. Go reserves address space lazily, so normal renders stay far below.
+const addressSpaceLimit = 3 << 30
+
 func main() {
-	// A soft memory limit: the operator kills and restarts this process on a render deadline anyway.
-	debug.SetMemoryLimit(512 << 20)
+	if err := syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: addressSpaceLimit, Max: addressSpaceLimit}); err != nil {
+		fmt.Fprintln(os.Stderr, "maglev-render: cannot limit memory:", err)
+	}
+	// The heap is kept well under the address-space cap; the operator also kills a render at its deadline.
+	debug.SetMemoryLimit(1 << 30)
 	s := &server{out: bufio.NewWriterSize(os.Stdout, 1<<20), waiting: map[[2]int64]chan message{}}
 	in := bufio.NewReaderSize(os.Stdin, 1<<20)
 	for {

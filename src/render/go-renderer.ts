@@ -131,16 +131,30 @@ export class GoRenderer {
     const bin = await findRenderer(this.options.bin);
     const proc = spawn(bin, [], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', GOMAXPROCS: process.env.GOMAXPROCS ?? '' } });
     proc.stdin.on('error', () => undefined);
+    let outOfMemory = false;
     proc.stderr.on('data', (b: Buffer) => {
-      this.stderr = (this.stderr + b.toString()).slice(-4096);
+      const text = b.toString();
+      // Go prints "fatal error: out of memory" first, then every goroutine's stack: keep the verdict apart.
+      if (/out of memory|cannot allocate memory/.test(text)) outOfMemory = true;
+      this.stderr = (this.stderr + text).slice(-4096);
     });
     createInterface({ input: proc.stdout, crlfDelay: Infinity }).on('line', (line) => this.onLine(proc, line));
     proc.on('exit', (code, signal) => {
-      if (this.proc === proc) this.proc = undefined;
-      this.failAll(`the renderer exited (${signal ?? `code ${code ?? '?'}`})${this.stderr === '' ? '' : `: ${this.stderr.trim()}`}`);
+      // A process this client killed and replaced already failed its renders; later ones belong to the new one.
+      if (this.proc !== proc) return;
+      this.proc = undefined;
+      if (outOfMemory) {
+        // The templates of a render grew past the engine's memory cap. Alone in flight, that render is the
+        // cause: it fails for good. With others in flight, each is retried (the cause fails again alone).
+        this.failAll('the chart\'s templates used more memory than the renderer allows (3 GiB address space): an output or data bomb', this.pending.size === 1);
+      } else {
+        this.failAll(`the renderer exited (${signal ?? `code ${code ?? '?'}`})${this.stderr === '' ? '' : `: ${this.stderr.trim().slice(0, 300)}`}`);
+      }
+      this.stderr = '';
     });
     proc.on('error', (err) => {
-      if (this.proc === proc) this.proc = undefined;
+      if (this.proc !== proc) return;
+      this.proc = undefined;
       this.failAll(`the renderer could not run: ${err.message}`);
     });
     this.proc = proc;
@@ -154,11 +168,11 @@ export class GoRenderer {
     proc?.kill('SIGKILL');
   }
 
-  private failAll(message: string): void {
+  private failAll(message: string, terminal = false): void {
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
       this.pending.delete(id);
-      p.reject(new MaglevError(ErrorCode.RenderFailed, message, { terminal: false }));
+      p.reject(new MaglevError(ErrorCode.RenderFailed, message, { terminal }));
     }
   }
 

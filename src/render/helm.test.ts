@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ErrorCode, isMaglevError } from '../errors.js';
+import { ErrorCode, isMaglevError, type MaglevError } from '../errors.js';
 import { EjsPool } from './ejs/pool.js';
 import { GoRenderer } from './go-renderer.js';
 import { findRenderer, toolCandidates } from './helm-bin.js';
@@ -124,6 +124,18 @@ describe.skipIf(bin === undefined)('Helm engine process (maglev-render)', () => 
       await r.close();
     }
   });
+
+  it('fails an output bomb when the engine hits its memory cap, and endless include recursion, then renders on', async () => {
+    const bomb = memChart('bomb', { 'templates/cm.yaml': 'a: "{{ range until 120000000 }}xxxxxxxxxx{{ end }}"\n' });
+    const err = await render(pool, bomb, {}, { timeoutMs: 60_000 }).catch((e: unknown) => e);
+    expect(isMaglevError(err, ErrorCode.RenderFailed)).toBe(true);
+    expect((err as MaglevError).terminal).toBe(true);
+    expect((err as Error).message).toMatch(/more memory than the renderer allows/);
+    const rec = memChart('rec', { 'templates/_h.tpl': '{{ define "x" }}{{ include "x" . }}{{ end }}', 'templates/cm.yaml': 'a: {{ include "x" . }}\n' });
+    await expect(render(pool, rec, {})).rejects.toThrow(/^template: rec\/templates\/cm\.yaml:1:6: .*error calling include/);
+    const r = await render(pool, memChart('ok', { 'templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ok }\n' }), {});
+    expect(r.objects).toHaveLength(1);
+  }, 90_000);
 
   it('kills a render that passes its deadline and serves the next one from a new process', async () => {
     const slow = memChart('slow', { 'templates/cm.yaml': 'a: "{{ range until 200000000 }}{{ end }}"\n' });
