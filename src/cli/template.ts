@@ -4,6 +4,12 @@
  * --include-crds. EJS charts render in the sandbox, Go-template charts with Helm's engine (maglev-render);
  * `lookup` returns nothing, as in `helm template`.
  */
+import { KubeConfig } from '@kubernetes/client-node';
+import { FIELD_MANAGER } from '../constants.js';
+import { ResourceClient } from '../runtime/apply.js';
+import { KubeApiClient } from '../runtime/client.js';
+import { RestMapper } from '../runtime/discovery.js';
+import type { LookupFn } from '../render/types.js';
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { prepareChart } from '../chart/dependencies.js';
@@ -45,6 +51,8 @@ Flags:
       --name-template NAME   release name (literal; default "release-name")
       --skip-schema-validation  do not validate values against values.schema.json
       --renderer-bin PATH    maglev-render binary (Helm's template engine) for Go-template charts
+      --kubeconfig PATH      answer the templates' lookup calls from this cluster (current context), as
+                             helm install/upgrade would; without it lookup returns nothing, as in helm template
       --version RANGE        chart version range (repository and OCI charts)
       --repo URL             chart repository URL (CHART is then the chart name)
 `;
@@ -61,6 +69,7 @@ const options = {
   'skip-tests': { type: 'boolean' },
   'name-template': { type: 'string' },
   'renderer-bin': { type: 'string' },
+  kubeconfig: { type: 'string' },
   'skip-schema-validation': { type: 'boolean' },
   version: { type: 'string' },
   repo: { type: 'string' },
@@ -171,10 +180,20 @@ async function template(argv: string[], io: TemplateIO): Promise<number> {
     release: { name, namespace: flags.namespace ?? 'default', revision: 1, isInstall: !isUpgrade, isUpgrade },
     capabilities: { kubeVersion, apiVersions },
     options: { rendererBin: flags['renderer-bin'] },
+    ...(flags.kubeconfig === undefined ? {} : { lookup: clusterLookup(flags.kubeconfig) }),
   });
   const crds = flags['include-crds'] === true ? crdFiles(chartTree(prepared.chart, prepared.values)) : [];
   io.stdout.write(templateStream(result, crds, flags['skip-tests'] === true));
   return 0;
+}
+
+/** `lookup` served from the cluster of a kubeconfig file (its current context), read-only. */
+function clusterLookup(path: string): LookupFn {
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  const api = new KubeApiClient(kc);
+  const resources = new ResourceClient(api, new RestMapper(api), FIELD_MANAGER);
+  return (req) => (req.name === '' ? resources.list(req) : resources.get(req));
 }
 
 /** Runs `maglev template`; returns the exit code (0 ok, 1 render/chart error, 2 usage error). */
