@@ -231,11 +231,12 @@ spec:
 
 /**
  * `lookupapp` (Go templates): a Secret whose password is generated once and then kept with `lookup` (the
- * Bitnami idiom), and a ConfigMap recording `.Release.Revision`, `IsInstall` and `IsUpgrade`.
+ * Bitnami idiom; `lookupNamespace` makes it look in another namespace), and a ConfigMap recording
+ * `.Release.Revision`, `IsInstall` and `IsUpgrade`.
  */
 const lookupTemplates: Record<string, string> = {
   'values.yaml': 'message: hello\n',
-  'templates/secret.yaml': `{{- $old := lookup "v1" "Secret" .Release.Namespace (printf "%s-auth" .Release.Name) -}}
+  'templates/secret.yaml': `{{- $old := lookup "v1" "Secret" (.Values.lookupNamespace | default .Release.Namespace) (printf "%s-auth" .Release.Name) -}}
 apiVersion: v1
 kind: Secret
 metadata:

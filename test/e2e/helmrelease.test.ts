@@ -169,6 +169,20 @@ describe('HelmRelease', () => {
     await helm(['upgrade', 'db', repo.file('lookupapp', '1.0.0'), '-n', ns, '--reuse-values', '--set', 'message=three', '--wait', '--timeout', '60s']);
     expect(await secret()).toBe(first);
     expect((await configMap(ns, 'db-info'))?.data?.revision).toBe('3');
+
+    // A tenant's lookup runs as its ServiceAccount: one that may not read Secrets elsewhere gets Helm's error.
+    await clients().core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'tenant' } } });
+    const rbac = clients().kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name: 'tenant' }, rules: [{ apiGroups: ['', 'apps'], resources: ['*'], verbs: ['*'] }] } });
+    await rbac.createNamespacedRoleBinding({
+      namespace: ns,
+      body: { metadata: { name: 'tenant' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'tenant' }, subjects: [{ kind: 'ServiceAccount', name: 'tenant', namespace: ns }] },
+    });
+    await createRelease(ns, 'peek', { chart: chart('lookupapp', '1.0.0'), serviceAccountName: 'tenant', values: { lookupNamespace: 'kube-system' } });
+    const denied = await waitReady(ns, 'peek', 'False');
+    expect(conditionOf(denied.status, 'Ready')?.message).toMatch(/lookup v1 Secret kube-system\/peek-auth: .*forbidden/);
+    expect(conditionOf(denied.status, 'Ready')?.message).toContain(`system:serviceaccount:${ns}:tenant`);
+    expect(await recordNames(ns, 'peek')).toEqual([]);
   });
 
   it('adopts a release first installed with helm install: upgraded in place, not reinstalled', async () => {
