@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The README's first command: builds what is missing, starts the local control plane, installs the
-# CRDs and the sample distro, and runs the operator in the foreground against it (Ctrl-C stops it;
-# `npm run cluster:down` removes the cluster).
+# The README's first command: builds what is missing, starts the local control plane, installs the CRDs,
+# puts the demo distro's charts (charts/demo) into ConfigMaps, applies the demo distro 1.0.0
+# (config/samples/demo-distro.yaml) and runs the operator, showing the distro come up; then the operator keeps
+# running in the foreground for the tour it prints (Ctrl-C stops it; `npm run cluster:down` removes the
+# cluster). Needs no internet: no chart repository is involved.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash hack/deps.sh
@@ -12,17 +14,41 @@ kubeconfig=$(bash hack/cluster.sh up | tail -n 1)
 export KUBECONFIG=$kubeconfig
 kubectl=$(bash hack/tools.sh path)/kubectl
 npm run --silent build
-"$kubectl" apply --server-side -k config/crd
-"$kubectl" wait --for=condition=Established crd/helmreleases.maglev.io crd/maglevdistros.maglev.io --timeout=60s
-"$kubectl" create namespace maglev-system --dry-run=client -o yaml | "$kubectl" apply -f -
-"$kubectl" apply -n maglev-system -f config/samples/maglevdistro.yaml
+"$kubectl" apply --server-side -k config/crd >/dev/null
+"$kubectl" wait --for=condition=Established crd/helmreleases.maglev.io crd/maglevdistros.maglev.io --timeout=60s >/dev/null
+bash hack/demo-charts.sh maglev-demo
+mkdir -p .demo
+node dist/cli/main.js operator --metrics-bind-address 127.0.0.1:8080 --health-probe-bind-address 127.0.0.1:8081 > .demo/operator.log 2>&1 &
+operator=$!
+trap 'kill $operator 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
+# A demo distro left by an earlier run (perhaps upgraded) is removed first, so the tour starts at 1.0.0.
+if "$kubectl" get distro demo -n maglev-demo >/dev/null 2>&1; then
+  echo "removing the demo distro of an earlier run..."
+  "$kubectl" delete distro demo -n maglev-demo --timeout=180s
+fi
+"$kubectl" apply -f config/samples/demo-distro.yaml
+echo "waiting for the distro to be Ready (kubectl wait --for=condition=Ready distro/demo -n maglev-demo)..."
+if ! "$kubectl" wait --for=condition=Ready distro/demo -n maglev-demo --timeout=180s; then
+  echo "the demo distro did not become Ready; the operator's log is in .demo/operator.log" >&2
+  "$kubectl" get maglev -n maglev-demo >&2 || true
+  exit 1
+fi
+"$kubectl" get maglev -n maglev-demo
 cat <<MSG
 
-The local cluster is up and the sample distro is applied. In another terminal:
+The demo distro 1.0.0 is Ready: four components, each a HelmRelease the helm CLI also sees. Try, in another terminal:
   export KUBECONFIG=$kubeconfig
-  $kubectl get maglev -A           # HelmReleases and MaglevDistros with READY and STATUS
-  $kubectl describe distro -n maglev-system
-Metrics: http://127.0.0.1:8080/metrics   Probes: http://127.0.0.1:8081/readyz
-Starting the operator (Ctrl-C to stop)...
+  alias kubectl=$kubectl
+  kubectl get distro demo -n maglev-demo -o yaml                    # plan, components, history
+  kubectl apply -f config/samples/demo-distro-1.1.0.yaml             # upgrade: postgres (Manual) and web
+  kubectl get distro demo -n maglev-demo -o jsonpath='{.status.conditions[?(@.type=="AwaitingApproval")].message}'
+  kubectl patch distro demo -n maglev-demo --type merge \\
+    -p "{\\"spec\\":{\\"approvedPlan\\":\\"\$(kubectl get distro demo -n maglev-demo -o jsonpath='{.status.plan.id}')\\"}}"
+  kubectl wait --for=jsonpath='{.status.version}'=1.1.0 distro/demo -n maglev-demo
+  kubectl apply -f config/samples/demo-distro.yaml                  # back to 1.0.0 (dependents first; approve again)
+  kubectl delete distro demo -n maglev-demo                         # removes every component, in reverse order
+Metrics: http://127.0.0.1:8080/metrics   Probes: http://127.0.0.1:8081/readyz   Operator log: .demo/operator.log
+The operator keeps running; Ctrl-C stops it.
 MSG
-exec node dist/cli/main.js operator --metrics-bind-address 127.0.0.1:8080 --health-probe-bind-address 127.0.0.1:8081
+wait $operator
