@@ -35,14 +35,22 @@ export function readinessSignature(type: CacheEventType, hr: HelmRelease): strin
  */
 export function dependentsMapper(releases: CacheSource<HelmRelease>): EventMapper<HelmRelease> {
   const index = new CacheIndex(releases, dependencyKeys);
+  return onSignatureChange(readinessSignature, (hr) => index.lookup(`${hr.metadata.namespace ?? ''}/${hr.metadata.name ?? ''}`));
+}
+
+/**
+ * An event mapper that maps an object (with `map`) only when its `signature` differs from the one of its
+ * previous event: the filter both HelmRelease mappers use to ignore status churn.
+ */
+export function onSignatureChange(signature: (type: CacheEventType, hr: HelmRelease) => string, map: (hr: HelmRelease) => Request[]): EventMapper<HelmRelease> {
   const last = new Map<string, string>();
   return (hr, type) => {
     const key = `${hr.metadata.namespace ?? ''}/${hr.metadata.name ?? ''}`;
-    const signature = readinessSignature(type, hr);
+    const now = signature(type, hr);
     const before = last.get(key);
     if (type === 'delete') last.delete(key);
-    else last.set(key, signature);
-    return before === signature ? [] : index.lookup(key);
+    else last.set(key, now);
+    return before === now ? [] : map(hr);
   };
 }
 
@@ -69,15 +77,7 @@ export function childSignature(type: CacheEventType, hr: HelmRelease): string {
 
 /** {@link ownerDistro}, fired only when the child's {@link childSignature} changes: children wake their distro. */
 export function ownerDistroMapper(): EventMapper<HelmRelease> {
-  const last = new Map<string, string>();
-  return (hr, type) => {
-    const key = `${hr.metadata.namespace ?? ''}/${hr.metadata.name ?? ''}`;
-    const signature = childSignature(type, hr);
-    const before = last.get(key);
-    if (type === 'delete') last.delete(key);
-    else last.set(key, signature);
-    return before === signature ? [] : ownerDistro(hr);
-  };
+  return onSignatureChange(childSignature, ownerDistro);
 }
 
 /**

@@ -4,12 +4,23 @@
  * plan moves goes back to its baseline spec (down), a component the baseline did not have is removed
  * (down), and one the plan removed is installed again (up).
  */
+import type { HelmReleaseSpec } from '../crds/index.js';
 import type { DesiredComponent } from './desired.js';
 import type { Baseline, Plan } from './plan.js';
 import type { WorkItem } from './schedule.js';
 
 /** The default step timeout when a baseline component is restored (HelmRelease's default timeout). */
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+
+/** A work item removing `component` (its child deleted). */
+function removal(component: string, level: number, timeoutMs: number): WorkItem {
+  return { component, direction: 'down', level, target: { kind: 'delete' }, dependsOn: [], timeoutMs };
+}
+
+/** A work item moving `component` to the child spec `to` (digest and dependencies included). */
+function move(component: string, direction: 'up' | 'down', level: number, to: { spec: HelmReleaseSpec; digest: string; dependsOn: string[] }, timeoutMs: number): WorkItem {
+  return { component, direction, level, target: { kind: 'apply', spec: to.spec, digest: to.digest }, dependsOn: to.dependsOn, timeoutMs };
+}
 
 /** The work of carrying `plan` out. */
 export function forwardWork(plan: Plan, desired: readonly DesiredComponent[]): WorkItem[] {
@@ -19,17 +30,10 @@ export function forwardWork(plan: Plan, desired: readonly DesiredComponent[]): W
     if (step.action === 'none') continue;
     const d = byName.get(step.component);
     if (step.action === 'uninstall' || d === undefined) {
-      items.push({ component: step.component, direction: 'down', level: step.level, target: { kind: 'delete' }, dependsOn: [], timeoutMs: DEFAULT_TIMEOUT_MS });
+      items.push(removal(step.component, step.level, DEFAULT_TIMEOUT_MS));
       continue;
     }
-    items.push({
-      component: d.name,
-      direction: step.action === 'downgrade' ? 'down' : 'up',
-      level: d.level,
-      target: { kind: 'apply', spec: d.spec, digest: d.digest },
-      dependsOn: d.dependsOn,
-      timeoutMs: d.timeoutMs,
-    });
+    items.push(move(d.name, step.action === 'downgrade' ? 'down' : 'up', d.level, d, d.timeoutMs));
   }
   return items;
 }
@@ -44,17 +48,10 @@ export function rollbackWork(plan: Plan, baseline: Baseline | undefined, desired
     const b = before.get(step.component);
     const timeoutMs = timeouts.get(step.component) ?? DEFAULT_TIMEOUT_MS;
     if (b === undefined) {
-      items.push({ component: step.component, direction: 'down', level: step.level, target: { kind: 'delete' }, dependsOn: [], timeoutMs });
+      items.push(removal(step.component, step.level, timeoutMs));
       continue;
     }
-    items.push({
-      component: b.name,
-      direction: step.action === 'uninstall' ? 'up' : 'down',
-      level: step.level,
-      target: { kind: 'apply', spec: b.spec, digest: b.digest },
-      dependsOn: b.dependsOn,
-      timeoutMs,
-    });
+    items.push(move(b.name, step.action === 'uninstall' ? 'up' : 'down', step.level, b, timeoutMs));
   }
   return items;
 }

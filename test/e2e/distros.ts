@@ -4,36 +4,18 @@
  */
 import type { HelmRelease, MaglevDistro } from '../../src/crds/index.js';
 import { waitFor } from './harness.js';
-import { api } from './releases.js';
+import { api, ourObjects } from './releases.js';
 
-function path(ns: string, name?: string): string {
-  return `/apis/maglev.io/v1alpha1/namespaces/${ns}/maglevdistros${name === undefined ? '' : `/${name}`}`;
-}
+const distros = ourObjects<MaglevDistro>('MaglevDistro', 'maglevdistros');
 
 /** Creates MaglevDistro `name` in `ns` with `spec`. */
-export async function createDistro(ns: string, name: string, spec: Record<string, unknown>): Promise<MaglevDistro> {
-  return (await api().request({ method: 'POST', path: path(ns), body: { apiVersion: 'maglev.io/v1alpha1', kind: 'MaglevDistro', metadata: { name }, spec } })) as MaglevDistro;
-}
-
+export const createDistro = distros.create;
 /** The distro, or undefined when gone. */
-export async function getDistro(ns: string, name: string): Promise<MaglevDistro | undefined> {
-  try {
-    return (await api().request({ method: 'GET', path: path(ns, name) })) as MaglevDistro;
-  } catch (err) {
-    if ((err as { status?: number }).status === 404) return undefined;
-    throw err;
-  }
-}
-
+export const getDistro = distros.get;
 /** Merge-patches the distro. */
-export async function patchDistro(ns: string, name: string, patch: Record<string, unknown>): Promise<MaglevDistro> {
-  return (await api().request({ method: 'PATCH', path: path(ns, name), body: patch, contentType: 'application/merge-patch+json' })) as MaglevDistro;
-}
-
+export const patchDistro = distros.patch;
 /** Deletes the distro (its finalizer keeps it until every child is gone). */
-export async function deleteDistro(ns: string, name: string): Promise<void> {
-  await api().request({ method: 'DELETE', path: path(ns, name) });
-}
+export const deleteDistro = distros.delete;
 
 /** The condition of `type`. */
 export function distroCondition(d: MaglevDistro | undefined, type: string) {

@@ -22,34 +22,38 @@ export function api(): KubeApiClient {
   return new KubeApiClient(kubeConfig());
 }
 
-function hrPath(ns: string, name?: string): string {
-  return `/apis/maglev.io/v1alpha1/namespaces/${ns}/helmreleases${name === undefined ? '' : `/${name}`}`;
+/** Create, get (undefined when gone), merge-patch and delete for one of our kinds, through the raw API. */
+export function ourObjects<T>(kind: string, plural: string) {
+  const path = (ns: string, name?: string): string => `/apis/maglev.io/v1alpha1/namespaces/${ns}/${plural}${name === undefined ? '' : `/${name}`}`;
+  return {
+    create: async (ns: string, name: string, spec: Record<string, unknown>): Promise<T> =>
+      (await api().request({ method: 'POST', path: path(ns), body: { apiVersion: 'maglev.io/v1alpha1', kind, metadata: { name }, spec } })) as T,
+    get: async (ns: string, name: string): Promise<T | undefined> => {
+      try {
+        return (await api().request({ method: 'GET', path: path(ns, name) })) as T;
+      } catch (err) {
+        if ((err as { status?: number }).status === 404) return undefined;
+        throw err;
+      }
+    },
+    patch: async (ns: string, name: string, patch: Record<string, unknown>): Promise<T> =>
+      (await api().request({ method: 'PATCH', path: path(ns, name), body: patch, contentType: 'application/merge-patch+json' })) as T,
+    delete: async (ns: string, name: string): Promise<void> => {
+      await api().request({ method: 'DELETE', path: path(ns, name) });
+    },
+  };
 }
+
+const releases = ourObjects<HelmRelease>('HelmRelease', 'helmreleases');
 
 /** Creates a HelmRelease `name` in `ns` with `spec`. */
-export async function createRelease(ns: string, name: string, spec: Record<string, unknown>): Promise<HelmRelease> {
-  return (await api().request({ method: 'POST', path: hrPath(ns), body: { apiVersion: 'maglev.io/v1alpha1', kind: 'HelmRelease', metadata: { name }, spec } })) as HelmRelease;
-}
-
+export const createRelease = releases.create;
 /** The HelmRelease, or undefined when it is gone. */
-export async function getRelease(ns: string, name: string): Promise<HelmRelease | undefined> {
-  try {
-    return (await api().request({ method: 'GET', path: hrPath(ns, name) })) as HelmRelease;
-  } catch (err) {
-    if ((err as { status?: number }).status === 404) return undefined;
-    throw err;
-  }
-}
-
+export const getRelease = releases.get;
 /** Merge-patches the HelmRelease (spec or metadata). */
-export async function patchRelease(ns: string, name: string, patch: Record<string, unknown>): Promise<HelmRelease> {
-  return (await api().request({ method: 'PATCH', path: hrPath(ns, name), body: patch, contentType: 'application/merge-patch+json' })) as HelmRelease;
-}
-
+export const patchRelease = releases.patch;
 /** Deletes the HelmRelease (the finalizer keeps it until the release is uninstalled). */
-export async function deleteRelease(ns: string, name: string): Promise<void> {
-  await api().request({ method: 'DELETE', path: hrPath(ns, name) });
-}
+export const deleteRelease = releases.delete;
 
 /** The condition of `type` in a status. */
 export function conditionOf(status: HelmReleaseStatus | undefined, type: string) {
