@@ -183,6 +183,9 @@ describe('HelmRelease', () => {
     expect(conditionOf(denied.status, 'Ready')?.message).toMatch(/lookup v1 Secret kube-system\/peek-auth: .*forbidden/);
     expect(conditionOf(denied.status, 'Ready')?.message).toContain(`system:serviceaccount:${ns}:tenant`);
     expect(await recordNames(ns, 'peek')).toEqual([]);
+    // Removed while the tenant's Role still exists: its finalizer reads the records as the tenant.
+    for (const name of ['peek', 'db']) await deleteRelease(ns, name);
+    for (const name of ['peek', 'db']) await waitGone(ns, name);
   });
 
   it('adopts a release first installed with helm install: upgraded in place, not reinstalled', async () => {
