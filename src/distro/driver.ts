@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import { TriggerAnnotation } from '../constants.js';
 import { errorMessage } from '../errors.js';
 import {
+  API_VERSION,
+  KINDS,
   withMaglevDistroDefaults,
   type ComponentStatus,
   type HelmRelease,
@@ -79,7 +81,7 @@ export function distroDriver(deps: DistroDriverDeps): Driver<MaglevDistro, Magle
         written.delete(key);
         continue;
       }
-      const fresh = await ctx.objects.get<HelmRelease>({ apiVersion: 'maglev.io/v1alpha1', kind: 'HelmRelease', namespace: ns, name }, { signal: ctx.signal });
+      const fresh = await ctx.objects.get<HelmRelease>({ apiVersion: API_VERSION, kind: KINDS.HelmRelease, namespace: ns, name }, { signal: ctx.signal });
       if (fresh === undefined || !isChildOf(fresh, distro)) byName.delete(name);
       else byName.set(name, fresh);
     }
@@ -91,8 +93,8 @@ export function distroDriver(deps: DistroDriverDeps): Driver<MaglevDistro, Magle
   };
 
   const makeMoves = async (ctx: DistroActionContext, distro: MaglevDistro, desired: DesiredDistro, children: Map<string, ObservedChild>, moves: readonly Move[], baseline: Baseline | undefined): Promise<void> => {
-    const deps_ = new Map([...desired.components.map((d) => [d.name, d.dependsOn] as const)]);
-    for (const b of baseline?.components ?? []) if (!deps_.has(b.name)) deps_.set(b.name, b.dependsOn);
+    const dependsOnOf = new Map([...desired.components.map((d) => [d.name, d.dependsOn] as const)]);
+    for (const b of baseline?.components ?? []) if (!dependsOnOf.has(b.name)) dependsOnOf.set(b.name, b.dependsOn);
     for (const move of moves) {
       const key = `${distro.metadata.namespace ?? ''}/${childName(distro.metadata.name ?? '', move.component)}`;
       if (move.kind === 'delete') {
@@ -100,7 +102,7 @@ export function distroDriver(deps: DistroDriverDeps): Driver<MaglevDistro, Magle
         written.set(key, { rv: undefined, digest: '', gone: true });
         continue;
       }
-      const hr = await applyChild(ctx, distro, { component: move.component, spec: move.spec, dependsOn: deps_.get(move.component) ?? [] }, children.get(move.component)?.object);
+      const hr = await applyChild(ctx, distro, { component: move.component, spec: move.spec, dependsOn: dependsOnOf.get(move.component) ?? [] }, children.get(move.component)?.object);
       written.set(key, { rv: hr.metadata.resourceVersion, digest: move.digest, gone: false });
       const seen = observeChild(hr);
       if (seen !== undefined) children.set(move.component, seen);
