@@ -2,14 +2,14 @@
  * Many small releases at once: N HelmReleases (ConfigMap + Deployment + Service each) created together
  * against the local control plane (hack/cluster.sh; kwok makes pods Ready), timed until every one is
  * Ready, then deleted and timed until every one is uninstalled; the operator's peak RSS (VmHWM of its
- * process: main thread plus EJS workers; the helm binary it spawns for Go templates is not included) and
+ * process, main thread plus EJS workers, plus that of its Go-template renderer process) and
  * its API requests per release. Next to it, in the same run: the floor (the same objects applied straight
  * to the API server by the bench), a head-of-line pair (100 good releases with and without 8 never-ready
  * ones created first), and `helm upgrade --install --wait` of the same chart, one release after another.
  * The operator runs from dist/ (built first) with default flags.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,9 +132,24 @@ async function apiRequests(port: number | undefined): Promise<Map<string, number
   return out;
 }
 
+/** VmHWM of a process in KiB (0 when it is gone). */
+function hwmKiB(pid: number): number {
+  try {
+    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** Peak RSS of the operator plus its child processes (the Go-template renderer), in MiB. */
 function peakRssMiB(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m === null ? NaN : Math.round(Number(m[1]) / 1024);
+  let children: number[] = [];
+  try {
+    children = readdirSync(`/proc/${pid}/task`).flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter((c) => c !== '').map(Number));
+  } catch {
+    // the process is gone; its own status read below gives 0 too
+  }
+  return Math.round([pid, ...children].reduce((sum, p) => sum + hwmKiB(p), 0) / 1024);
 }
 
 /** Creates N HelmReleases r0…r(N-1) of `chartName` in `ns`, 32 creates in flight; `values` for each. */
@@ -300,8 +315,8 @@ set by kube-controller-manager's client rate limit, left at its defaults). The o
 HelmReleases at once (32 creates in flight) in one namespace with default flags and time until every one is
 Ready at its generation (installed, Deployment available), then delete them all and time until every one is
 uninstalled and gone (finalizer). "vs floor" divides by the floor row of the same N in the same run. Peak RSS is
-the operator process's VmHWM (main thread plus EJS workers; the \`helm template\` processes spawned for
-Go-template charts are not counted). Requests/release is \`maglev_api_requests_total\` (every verb, drift dry
+the operator process's VmHWM (main thread plus EJS workers) plus that of its Go-template renderer process
+(one long-lived process, started on the first Go-template render). Requests/release is \`maglev_api_requests_total\` (every verb, drift dry
 runs included; watch streams are not requests) until all were Ready, divided by the releases. The head-of-line
 rows time 100 good releases with and without 8 never-ready releases (timeout 10m) created first. The helm rows
 install the Go-template chart with \`helm upgrade --install --wait\`, one release after another.
