@@ -220,6 +220,51 @@ describe('HelmRelease reconcile with the release driver', () => {
     expect(w.actions).toEqual(['upgrade failed', 'rollback succeeded']);
   });
 
+  it('a chart test still running parks after the install: no worker held; the next pass finishes the tests, then a failing one after an upgrade is remediated', async () => {
+    const w = driverWorld({ test: { enable: true }, upgrade: { remediation: { retries: 1 } } });
+    w.renderResult = fakeRender(defaultObjects(), [renderedHook('smoke', 'Job', ['test'])]);
+    w.cluster.hooks.running.add('Job/smoke');
+    await reconcile(w);
+    expect((await w.cluster.ctx.storage.latest('web'))?.record.info.status).toBe('deployed');
+    expect(w.hr().status?.inProgress).toMatchObject({ action: 'test', revision: 1 });
+    expect(w.hr().status?.inProgress?.waitingOn).toMatch(/hook Job\/smoke/);
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'Unknown', reason: 'Progressing' });
+    expect(condition(w, 'Ready')?.message).toMatch(/^Test of revision 1 of apps\/web: /);
+    expect(w.events).toEqual([]);
+    expect(w.actions).toEqual([]);
+
+    // Woken by the test Job's event: the tests are resumed (not created again) and the install is reported.
+    w.cluster.hooks.running.delete('Job/smoke');
+    clearLogs(w);
+    await reconcile(w);
+    expect(w.cluster.hooks.calls.filter((c) => c.startsWith('create'))).toEqual([]);
+    expect(w.hr().status?.inProgress).toBeUndefined();
+    expect(condition(w, 'TestSuccess')).toMatchObject({ status: 'True', message: '1 test hook(s) of revision 1 passed' });
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'True', reason: 'InstallSucceeded' });
+    expect(w.events.map((e) => `${e.event.type} ${e.event.reason}`)).toEqual(['Normal InstallSucceeded', 'Normal TestSucceeded']);
+    expect(w.actions).toEqual(['install succeeded']);
+
+    // An upgrade whose test parks, then fails: remediated as a failed upgrade.
+    w.chart.version = '1.1.0';
+    w.cluster.hooks.running.add('Job/smoke');
+    clearLogs(w);
+    await reconcile(w);
+    expect(w.hr().status?.inProgress).toMatchObject({ action: 'test', revision: 2 });
+    w.cluster.hooks.running.delete('Job/smoke');
+    w.cluster.hooks.fail('wait', 'Job/smoke', new MaglevError('HookFailed', 'job smoke failed: BackoffLimitExceeded'));
+    await reconcile(w);
+    const history = await w.cluster.ctx.storage.history('web');
+    expect(history.map((h) => [h.record.version, h.record.info.status])).toEqual([
+      [1, 'superseded'],
+      [2, 'superseded'],
+      [3, 'deployed'],
+    ]);
+    expect(condition(w, 'TestSuccess')).toMatchObject({ status: 'False', reason: 'TestFailed' });
+    expect(w.hr().status).toMatchObject({ upgradeFailures: 1 });
+    expect(w.events.map((e) => `${e.event.type} ${e.event.reason}`)).toEqual(['Normal UpgradeSucceeded', 'Warning TestFailed', 'Normal RollbackSucceeded']);
+    expect(w.actions).toEqual(['upgrade failed', 'rollback succeeded']);
+  });
+
   it('a second HelmRelease of the same Helm release is refused while the first exists, never uninstalls it, and adopts it once the first is gone', async () => {
     const w = driverWorld();
     await reconcile(w);
@@ -436,6 +481,42 @@ describe('HelmRelease reconcile with the release driver', () => {
     expect(w.cluster.hooks.calls.filter((c) => c.startsWith('create'))).toEqual(['create Job/bye']);
     expect(w.cluster.applier.callsOf('delete')).toEqual(['delete Deployment apps/web', 'delete ConfigMap apps/web-config']);
     expect(w.cluster.waiter.gone).toEqual([['Deployment apps/web', 'ConfigMap apps/web-config']]);
+    expect(w.cluster.store.names('apps')).toEqual([]);
+    expect(w.objects.peek('HelmRelease', 'apps', 'web')).toBeUndefined();
+    expect(w.events.map((e) => e.event.reason)).toEqual(['UninstallSucceeded']);
+    expect(w.actions).toEqual(['uninstall succeeded']);
+  });
+
+  it('a deletion whose delete hook runs, or whose objects are still going away, parks: no worker held, the deadline kept in status', async () => {
+    const w = driverWorld();
+    w.renderResult = fakeRender(w.renderResult.objects, [renderedHook('bye', 'Job', ['pre-delete'])]);
+    await reconcile(w);
+    clearLogs(w);
+    w.cluster.hooks.running.add('Job/bye');
+    w.objects.requestDelete('HelmRelease', 'apps', 'web');
+    const first = await reconcile(w);
+    expect(first.error).toBeUndefined();
+    expect(w.hr().metadata.finalizers).toEqual([FINALIZER]);
+    expect(w.hr().status?.inProgress).toMatchObject({ action: 'uninstall', revision: 1 });
+    expect(w.hr().status?.inProgress?.waitingOn).toMatch(/hook Job\/bye/);
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'Unknown', reason: 'Progressing' });
+    expect(w.cluster.applier.callsOf('delete')).toEqual([]);
+    expect(w.actions).toEqual([]);
+
+    // The hook is done; the objects are deleted and still there: parked again, with the deletion's deadline.
+    w.cluster.hooks.running.delete('Job/bye');
+    w.cluster.waiter.notGone = true;
+    await reconcile(w);
+    expect(w.cluster.applier.callsOf('delete')).toEqual(['delete Deployment apps/web', 'delete ConfigMap apps/web-config']);
+    const deadline = w.hr().status?.inProgress?.deadline;
+    expect(w.hr().status?.inProgress).toMatchObject({ action: 'uninstall' });
+    expect(w.hr().status?.inProgress?.waitingOn).toMatch(/deletion of Deployment apps\/web/);
+
+    // Gone: the next pass resumes with the recorded deadline, purges the records and lets the object go.
+    w.cluster.waiter.notGone = false;
+    await reconcile(w);
+    expect(w.cluster.waiter.parkDeadlines.at(-1)).toBe(Date.parse(deadline ?? ''));
+    expect(w.cluster.hooks.calls.filter((c) => c.startsWith('create'))).toEqual(['create Job/bye']);
     expect(w.cluster.store.names('apps')).toEqual([]);
     expect(w.objects.peek('HelmRelease', 'apps', 'web')).toBeUndefined();
     expect(w.events.map((e) => e.event.reason)).toEqual(['UninstallSucceeded']);

@@ -148,9 +148,9 @@ export const helmReleaseStatus = obj('HelmReleaseStatus', 'Observed state of the
     generation: int('metadata.generation of the attempt.', { minimum: 0 }),
     action: str('The Helm action attempted: install, upgrade, rollback, uninstall or test.'),
   }),
-  inProgress: obj('InProgress', 'A revision whose install, upgrade or rollback is waiting for its objects to become ready. The wait holds no worker: watch events on those objects resume it, and the deadline is kept here, so it survives an operator restart.', {
-    action: str('The action that wrote the revision: install, upgrade or rollback.'),
-    revision: int('The pending revision.', { minimum: 1 }),
+  inProgress: obj('InProgress', 'A revision whose install, upgrade, rollback, uninstall or chart tests are waiting: for its objects to become ready, for a hook or test to complete, or (uninstall) for its objects to be gone. The wait holds no worker: watch events on those objects resume it, and the deadline is kept here, so it survives an operator restart.', {
+    action: str('The action under way: install, upgrade, rollback, uninstall, or test (the install or upgrade is deployed and its chart tests run).'),
+    revision: int('The revision the action works on.', { minimum: 1 }),
     generation: int('metadata.generation the action was started for; a newer one supersedes it.', { minimum: 0 }),
     deadline: time('When the wait fails (the start of the wait plus spec.timeout).'),
     waitingOn: str('What the revision still waits for, as last seen.'),

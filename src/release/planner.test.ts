@@ -101,6 +101,14 @@ const cases: Case[] = [
   ],
   // 4. deployed
   ['deployed and in sync → none', input(), { action: 'none', reason: 'InSync' }],
+  [
+    'deployed, its tests running (inProgress test, same revision and generation) → resume the tests',
+    input({ spec: { test: { enable: true } }, inProgress: { action: 'test', revision: 2, generation: 3 } }),
+    { action: 'resume', reason: 'Progressing', revision: 2, resumes: 'test', message: 'the tests of revision 2 are running' },
+  ],
+  ['tests running but a newer generation → the upgrade supersedes them', input({ generation: 4, spec: { test: { enable: true } }, inProgress: { action: 'test', revision: 2, generation: 3 } }), { action: 'upgrade', message: 'spec generation 3 → 4' }],
+  ['tests running but tests now disabled → none', input({ inProgress: { action: 'test', revision: 2, generation: 3 } }), { action: 'none' }],
+  ['a pending revision is never taken for running tests', input({ releases: [rev(2, 'deployed'), rev(3, 'pending-upgrade')], inProgress: { action: 'test', revision: 3, generation: 3 } }), { action: 'unlock', revision: 3 }],
   ['in sync but forced → upgrade', input({ annotations: { [TriggerAnnotation.ForceAt]: 'f' } }), { action: 'upgrade', reason: 'ForceRequested', handled: { forceAt: 'f' } }],
   ['force token already handled → none', input({ annotations: { [TriggerAnnotation.ForceAt]: 'f' }, handled: { forceAt: 'f' } }), { action: 'none' }],
   ['new chart version → upgrade', input({ releases: [rev(2, 'deployed', { chartVersion: '6.5.0' })] }), { action: 'upgrade', reason: 'UpgradeRequired', message: 'chart version 6.5.0 → 6.5.1' }],

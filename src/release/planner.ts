@@ -11,8 +11,9 @@
  * 2. latest uninstalling (an interrupted uninstall) → `uninstall` to finish it;
  * 3. no revision, or latest uninstalled → `install` (`stalled` RetriesExceeded when install failures
  *    exceed install.remediation.retries, unless forced);
- * 4. latest deployed: in sync → `none` (or `upgrade` when forced), unless spec.test is enabled and the
- *    tests the last install or upgrade ran on it failed: then it is remediated as in rule 6; out of sync (chart, version, values,
+ * 4. latest deployed: in sync → `none` (or `upgrade` when forced), unless spec.test is enabled and either
+ *    its tests are running (status.inProgress `test` of this revision and generation) → `resume` them, or
+ *    the tests the last install or upgrade ran on it failed: then it is remediated as in rule 6; out of sync (chart, version, values,
  *    a spec generation newer than the last attempt's, or a revision written by the helm CLI or by a deleted
  *    HelmRelease, which is
  *    adopted by upgrading it in place) → `upgrade` (`stalled` when upgrade failures exceed
@@ -74,8 +75,11 @@ export interface PlanInput {
   handled: { forceAt?: string; resetAt?: string };
   /** This replica's identity, the time, and how old a pending record of another writer must be to be stale. */
   lock: { self: string; now: number; staleAfterMs: number };
-  /** status.inProgress: the revision this HelmRelease parked while waiting for its objects, if any. */
-  inProgress?: { action: 'install' | 'upgrade' | 'rollback'; revision: number; generation: number };
+  /**
+   * status.inProgress: the revision this HelmRelease parked while waiting for its objects, or (`test`) the
+   * deployed revision whose chart tests are running, if any.
+   */
+  inProgress?: { action: 'install' | 'upgrade' | 'rollback' | 'test'; revision: number; generation: number };
 }
 
 /** The planner's possible answers. */
@@ -98,8 +102,8 @@ export interface Plan {
   interrupted?: 'install' | 'upgrade' | 'rollback';
   /** For `unlock` of a parked revision that a newer generation or force token supersedes: why, for its record. */
   superseded?: string;
-  /** For `resume`: the action whose parked revision is resumed. */
-  resumes?: 'install' | 'upgrade' | 'rollback';
+  /** For `resume`: the action whose parked revision is resumed (`test`: the chart tests of a deployed one). */
+  resumes?: 'install' | 'upgrade' | 'rollback' | 'test';
 }
 
 /** Decides the next action; pure. */
@@ -122,7 +126,7 @@ export function plan(input: PlanInput): Plan {
 
   if (latest !== undefined && isPending(latest.status)) {
     const parked = input.inProgress;
-    if (parked === undefined || parked.revision !== latest.revision) return unlockOrWait(latest, input.lock, base);
+    if (parked === undefined || parked.action === 'test' || parked.revision !== latest.revision) return unlockOrWait(latest, input.lock, base);
     // Our own revision, parked while its objects become ready: resume it, unless the spec moved on.
     const by = parked.generation !== input.generation ? `generation ${input.generation}` : forceAt !== undefined ? `${TriggerAnnotation.ForceAt}=${forceAt}` : undefined;
     if (by !== undefined) {
@@ -146,6 +150,10 @@ export function plan(input: PlanInput): Plan {
     const drift = outOfSync(latest, input.desired) ?? specChanged(input) ?? adoption(latest);
     if (forceAt !== undefined) return forced('upgrade', `upgrade forced by maglev.io/force-at${drift === undefined ? '' : ` (${drift})`}`);
     const last = input.status.lastAttempted?.action;
+    const testing = input.inProgress;
+    if (drift === undefined && testing?.action === 'test' && testing.revision === latest.revision && testing.generation === input.generation && input.spec.test?.enable === true) {
+      return { action: 'resume', reason: 'Progressing', message: `the tests of revision ${latest.revision} are running`, revision: latest.revision, resumes: 'test', ...base };
+    }
     if (drift === undefined && latest.testsFailed === true && input.spec.test?.enable === true && (last === 'install' || last === 'upgrade')) {
       const remediation: Remediation =
         last === 'install'

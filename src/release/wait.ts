@@ -120,9 +120,9 @@ export class ObjectWaiter implements ReadinessWaiter {
   }
 
   /** See {@link ReadinessWaiter.waitDeleted}. */
-  async waitDeleted(refs: readonly TargetRef[], timeoutMs: number): Promise<void> {
+  async waitDeleted(refs: readonly TargetRef[], timeoutMs: number, park?: { deadline: number }): Promise<void> {
     if (refs.length === 0) return;
-    await this.scope.waits.until(this.spec(refs, deletionJudge(refs), timeoutMs, `deletion of ${describeAll(refs)}`));
+    await this.waitOrPark(refs, deletionJudge(refs), `deletion of ${describeAll(refs)}`, ErrorCode.WaitTimeout, timeoutMs, park);
   }
 
   /** Waits for a hook to complete by Helm's rule (see the module comment); asked to park, as {@link waitReady}. */

@@ -5,10 +5,11 @@
  *   9.0.0 carries a 1.5 MiB incompressible file, so its release record is too large;
  * - `helmapp` (Go templates): ConfigMap, Deployment, Service;
  * - `hookapp` (EJS): a ConfigMap and Jobs for the six install/upgrade/delete hook events, with weights and
- *   delete policies; values make the second pre-upgrade Job or the pre-delete Job fail;
+ *   delete policies; values make the second pre-upgrade Job or the pre-delete Job fail, or the post-install
+ *   or the pre-delete Job run forever;
  * - `crdapp` (EJS): a CRD in crds/ and a custom resource of its kind in templates/;
  * - `testedapp` (EJS): a ConfigMap and two chart tests (`helm.sh/hook: test`), a bare Pod that a value makes
- *   fail and a Job deleted when it succeeds;
+ *   fail (or run forever) and a Job deleted when it succeeds;
  * - `lookupapp` (Go templates): a password kept across upgrades with `lookup`, and the release's revision.
  */
 import { randomBytes } from 'node:crypto';
@@ -166,18 +167,19 @@ export const HOOKS = {
 
 function hookFiles(): Record<string, string> {
   const files: Record<string, string> = {
-    'values.yaml': 'message: hello\nfailPreUpgrade: false\nfailPreDelete: false\nhangPostInstall: false\n',
+    'values.yaml': 'message: hello\nfailPreUpgrade: false\nfailPreDelete: false\nhangPostInstall: false\nhangPreDelete: false\n',
     'templates/configmap.yaml.ejs': configMapEjs,
   };
   for (const [name, [event, weight, policy]] of Object.entries(HOOKS)) {
     const fails = name === 'pre-upgrade-b' ? 'Values.failPreUpgrade' : name === 'pre-delete' ? 'Values.failPreDelete' : undefined;
-    files[`templates/hook-${name}.yaml.ejs`] = hookJob(name, event, weight, policy, fails, name === 'post-install' ? 'Values.hangPostInstall' : undefined);
+    const hangs = name === 'post-install' ? 'Values.hangPostInstall' : name === 'pre-delete' ? 'Values.hangPreDelete' : undefined;
+    files[`templates/hook-${name}.yaml.ejs`] = hookJob(name, event, weight, policy, fails, hangs);
   }
   return files;
 }
 
 const testedFiles: Record<string, string> = {
-  'values.yaml': 'message: hello\nfailTest: false\n',
+  'values.yaml': 'message: hello\nfailTest: false\nhangTest: false\n',
   'templates/configmap.yaml.ejs': configMapEjs,
   'templates/tests/smoke.yaml.ejs': `apiVersion: v1
 kind: Pod
@@ -188,6 +190,8 @@ metadata:
     helm.sh/hook-weight: "1"
 <% if (Values.failTest) { -%>
     kwok.maglev.io/outcome: fail
+<% } else if (Values.hangTest) { -%>
+    kwok.maglev.io/outcome: hang
 <% } -%>
 spec:
   restartPolicy: Never

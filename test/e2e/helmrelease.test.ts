@@ -301,7 +301,7 @@ describe('HelmRelease', () => {
     expect(hr.status?.history?.map((h) => [h.revision, h.status])).toEqual([[2, 'deployed'], [1, 'failed']]);
   });
 
-  it('releases waiting for a Deployment or a post-install hook that never finish hold no worker: others install meanwhile at --concurrency 1', async () => {
+  it('releases waiting for a Deployment, a post-install hook, a chart test or a pre-delete hook that never finish hold no worker: others install meanwhile at --concurrency 1', async () => {
     const ns = await testNamespace('hr-hol');
     operator(['--concurrency', '1']);
     await createRelease(ns, 'stuck', { chart: chart('ejsapp', '1.1.0'), values: { hang: true }, timeout: '5m' });
@@ -313,6 +313,20 @@ describe('HelmRelease', () => {
       return waitingOn?.includes(`hook Job ${ns}/post-install`) === true ? waitingOn : undefined;
     }, 60_000);
     expect(hookWait).toContain('to complete');
+    await createRelease(ns, 'tested', { chart: chart('testedapp', '1.0.0'), values: { hangTest: true }, test: { enable: true }, timeout: '5m' });
+    const testWait = await waitFor('tested parked on its chart test', async () => {
+      const p = (await getRelease(ns, 'tested'))?.status?.inProgress;
+      return p?.action === 'test' ? p : undefined;
+    }, 60_000);
+    expect(testWait.waitingOn).toContain(`Pod ${ns}/tested-smoke`);
+    await createRelease(ns, 'leaving', { chart: chart('hookapp', '1.0.0'), values: { hangPreDelete: true }, timeout: '5m' });
+    await waitRevision(ns, 'leaving', 1, 'InstallSucceeded');
+    await deleteRelease(ns, 'leaving');
+    const deleteWait = await waitFor('leaving parked on its pre-delete hook', async () => {
+      const p = (await getRelease(ns, 'leaving'))?.status?.inProgress;
+      return p?.action === 'uninstall' && p.waitingOn?.includes(`hook Job ${ns}/pre-delete`) === true ? p : undefined;
+    }, 60_000);
+    expect(deleteWait.revision).toBe(1);
     const started = Date.now();
     for (const name of ['one', 'two', 'three']) await createRelease(ns, name, { chart: chart('ejsapp', '1.1.0') });
     for (const name of ['one', 'two', 'three']) await waitRevision(ns, name, 1, 'InstallSucceeded');
@@ -330,6 +344,17 @@ describe('HelmRelease', () => {
       'pre-install-late': 'Succeeded',
       'post-install': 'Unknown',
     });
+    // The tests run on the deployed revision; helm sees it deployed meanwhile.
+    expect((await readRecord(ns, 'tested', 1)).info.status).toBe('deployed');
+    expect(conditionOf((await getRelease(ns, 'tested'))?.status, 'Ready')).toMatchObject({ status: 'Unknown', reason: 'Progressing' });
+    // The release being deleted is uninstalling, its objects still there behind the running pre-delete hook.
+    expect((await readRecord(ns, 'leaving', 1)).info.status).toBe('uninstalling');
+    expect(await configMap(ns, 'leaving-config')).toBeDefined();
+    // Dropping the hooks lets the parked uninstall finish at once, without them.
+    await patchRelease(ns, 'leaving', { spec: { uninstall: { disableHooks: true } } });
+    await waitGone(ns, 'leaving', 60_000);
+    expect(await configMap(ns, 'leaving-config')).toBeUndefined();
+    expect(await recordNames(ns, 'leaving')).toEqual([]);
   });
 
   it('an operator killed mid-wait resumes the wait after restart and fails it at the original deadline', async () => {

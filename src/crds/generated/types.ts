@@ -352,7 +352,8 @@ export interface HelmReleaseStatus {
   /** What the last action tried to deploy. */
   lastAttempted?: LastAttempted;
   /**
-   * A revision whose install, upgrade or rollback is waiting for its objects to become ready. The wait holds
+   * A revision whose install, upgrade, rollback, uninstall or chart tests are waiting: for its objects to
+   * become ready, for a hook or test to complete, or (uninstall) for its objects to be gone. The wait holds
    * no worker: watch events on those objects resume it, and the deadline is kept here, so it survives an
    * operator restart.
    */
@@ -413,14 +414,18 @@ export interface LastAttempted {
 }
 
 /**
- * A revision whose install, upgrade or rollback is waiting for its objects to become ready. The wait holds no
+ * A revision whose install, upgrade, rollback, uninstall or chart tests are waiting: for its objects to
+ * become ready, for a hook or test to complete, or (uninstall) for its objects to be gone. The wait holds no
  * worker: watch events on those objects resume it, and the deadline is kept here, so it survives an operator
  * restart.
  */
 export interface InProgress {
-  /** The action that wrote the revision: install, upgrade or rollback. */
+  /**
+   * The action under way: install, upgrade, rollback, uninstall, or test (the install or upgrade is deployed
+   * and its chart tests run).
+   */
   action?: string;
-  /** The pending revision. */
+  /** The revision the action works on. */
   revision?: number;
   /** metadata.generation the action was started for; a newer one supersedes it. */
   generation?: number;

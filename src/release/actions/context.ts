@@ -53,8 +53,11 @@ export interface ReadinessWaiter {
    * message), or with {@link Parked}. `park.deadline` (ms since the epoch) is when the wait fails.
    */
   waitReady(refs: readonly TargetRef[], timeoutMs: number, park?: { deadline: number }): Promise<void>;
-  /** Resolves when none of `refs` exists any more; rejects with WaitTimeout naming those still there. */
-  waitDeleted?(refs: readonly TargetRef[], timeoutMs: number): Promise<void>;
+  /**
+   * Resolves when none of `refs` exists any more; rejects with WaitTimeout naming those still there, or,
+   * asked to park, with {@link Parked} as {@link waitReady} does.
+   */
+  waitDeleted?(refs: readonly TargetRef[], timeoutMs: number, park?: { deadline: number }): Promise<void>;
 }
 
 /** Everything an action needs besides its own input. */
@@ -78,12 +81,13 @@ export interface ReleaseRef {
 /**
  * How an action ended. `failed`: the action ran and failed; the failure is recorded in `record` (when a
  * record was written) and described by `error`. Failures to reach the API server while bookkeeping are
- * thrown instead, so the reconcile retries.
+ * thrown instead, so the reconcile retries. `waiting`: parked (no caller held) until what it waits for is
+ * there or `deadline` passes; `phase: 'test'` when the action is done and its chart tests are what runs.
  */
 export type ActionOutcome =
   | { status: 'succeeded'; record: ReleaseRecord | undefined; message: string; tests?: TestRun }
   | { status: 'failed'; record: ReleaseRecord | undefined; error: MaglevError; tests?: TestRun }
-  | { status: 'waiting'; record: ReleaseRecord; message: string; deadline: number };
+  | { status: 'waiting'; record: ReleaseRecord; message: string; deadline: number; phase?: 'test' };
 
 /**
  * Thrown by a parking waiter: the objects are not ready yet and the caller should record where it stands

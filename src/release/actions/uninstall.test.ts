@@ -88,6 +88,51 @@ describe('uninstall', () => {
     expect(w.store.names('apps')).toEqual([]);
   });
 
+  it('with park, holds no caller: a running delete hook and objects still going away each end the call waiting; the next call picks up', async () => {
+    const w = await installed();
+    const options = { timeoutMs: 10_000, wait: true, park: true };
+    const started = w.clock.now();
+    w.hooks.running.add('Job/backup');
+    const first = await uninstall(w.ctx, { release, options });
+    expect(first).toMatchObject({ status: 'waiting', deadline: started + 10_000 });
+    expect(first.status === 'waiting' && first.message).toMatch(/hook Job\/backup/);
+    expect(w.applier.callsOf('delete')).toEqual([]);
+    const stored = async () => (await w.ctx.storage.latest('web'))!.record;
+    expect((await stored()).info).toMatchObject({ status: 'uninstalling', deleted: '2025-01-01T00:01:00Z' });
+
+    // The hook finished; the objects are deleted, and the wait until they are gone parks with a new deadline.
+    w.clock.advance(2_000);
+    w.hooks.running.delete('Job/backup');
+    w.waiter.notGone = true;
+    const second = await uninstall(w.ctx, { release, options });
+    expect(second).toMatchObject({ status: 'waiting', deadline: started + 12_000 });
+    expect(w.applier.callsOf('delete')).toEqual(['delete Service apps/web', 'delete Deployment apps/web', 'delete ConfigMap apps/cfg']);
+    expect(w.hooks.calls.filter((c) => c === 'create Job/backup')).toHaveLength(1);
+    expect((await stored()).info).toMatchObject({ status: 'uninstalling', deleted: '2025-01-01T00:01:00Z' });
+
+    // Woken again: the recorded deadline is kept; gone, then the post-delete hook parks, then the uninstall ends.
+    w.clock.advance(3_000);
+    w.waiter.notGone = false;
+    w.hooks.running.add('Job/goodbye');
+    const third = await uninstall(w.ctx, { release, options: { ...options, deadline: started + 12_000 } });
+    expect(w.waiter.parkDeadlines.at(-1)).toBe(started + 12_000);
+    expect(third).toMatchObject({ status: 'waiting', deadline: started + 15_000 });
+    expect(third.status === 'waiting' && third.message).toMatch(/hook Job\/goodbye/);
+    w.hooks.running.delete('Job/goodbye');
+    const last = await uninstall(w.ctx, { release, options: { ...options, deadline: started + 12_000 } });
+    expect(last).toMatchObject({ status: 'succeeded', record: undefined });
+    expect(w.hooks.calls.filter((c) => c.startsWith('create'))).toEqual(['create Job/backup', 'create Job/goodbye']);
+    expect(w.store.names('apps')).toEqual([]);
+  });
+
+  it('with park, a deletion wait past its recorded deadline fails naming what is left, and the release stays uninstalling', async () => {
+    const w = await installed();
+    w.waiter.failWith(new Error('timed out after 10s waiting for deletion of Deployment apps/web'));
+    const outcome = await uninstall(w.ctx, { release, options: { timeoutMs: 10_000, wait: true, park: true, disableHooks: true, deadline: w.clock.now() - 1 } });
+    expect(outcome.status === 'failed' && outcome.error.message).toMatch(/uninstall of apps\/web: timed out after 10s waiting for deletion of Deployment apps\/web/);
+    expect((await w.ctx.storage.latest('web'))?.record.info.status).toBe('uninstalling');
+  });
+
   it('nothing stored, or already uninstalled, is success', async () => {
     const w = fakeContext();
     expect(await uninstall(w.ctx, { release, options: { timeoutMs: 1000 } })).toMatchObject({ status: 'succeeded', message: 'release apps/web is not installed' });

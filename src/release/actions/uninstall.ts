@@ -7,10 +7,17 @@
  * every deployed revision marked superseded. Hook objects are not deleted (they are not in the manifest).
  * A failed pre-delete hook or deletion leaves the revision `uninstalling`, so the planner finishes the job;
  * a failed post-delete hook still completes the uninstall and is reported as the failure.
+ *
+ * With `park`, no wait holds the caller: a running delete hook or objects still going away end the call
+ * with the outcome `waiting` (and its deadline), and the next call, woken by a watch event, picks the
+ * uninstall up from the stored `uninstalling` record: hooks already done are skipped, a created one is
+ * waited for (its deadline is its stored start plus the timeout), deletion is repeated (a no-op for what is
+ * gone), and the wait until gone keeps the deadline the caller recorded (`deadline`).
  */
 import { MaglevError } from '../../errors.js';
 import { helmTime, ReleaseStatus, type ReleaseRecord } from '../record.js';
-import type { ActionContext, ActionOutcome, ReleaseRef } from './context.js';
+import { hooksDone } from '../hooks.js';
+import { Parked, type ActionContext, type ActionOutcome, type ReleaseRef } from './context.js';
 import { manifestObjects, prepareStored } from './objects.js';
 import { deleteObjects, runEvent, supersedeOthers, wrap } from './steps.js';
 
@@ -23,6 +30,13 @@ export interface UninstallOptions {
   wait?: boolean;
   /** Description of the uninstalled revision; default "Uninstallation complete". */
   description?: string;
+  /** Let hook and deletion waits park instead of holding the caller (see the module comment). */
+  park?: boolean;
+  /**
+   * When the parked wait until gone fails (ms since the epoch), as recorded by the call that parked it;
+   * default now + timeoutMs. Ignored while a pre-delete hook has not succeeded (the wait has not started).
+   */
+  deadline?: number;
 }
 
 /** Which release to uninstall. */
@@ -41,23 +55,32 @@ export async function uninstall(ctx: ActionContext, input: UninstallInput): Prom
     await ctx.storage.purge(release.name);
     return { status: 'succeeded', record: undefined, message: `purged the records of uninstalled release ${release.namespace}/${release.name}` };
   }
-  let record: ReleaseRecord = {
-    ...latest,
-    info: { ...latest.info, status: ReleaseStatus.Uninstalling, deleted: helmTime(ctx.clock.now()), description: 'Deletion in progress (or silently failed)' },
-  };
-  const pre = await runEvent(ctx, record, 'pre-delete', options.timeoutMs, options.disableHooks);
+  const park = options.park === true;
+  // An uninstall already under way (parked, or interrupted) keeps its record and deletion time.
+  const resuming = latest.info.status === ReleaseStatus.Uninstalling;
+  let record: ReleaseRecord = resuming
+    ? latest
+    : { ...latest, info: { ...latest.info, status: ReleaseStatus.Uninstalling, deleted: helmTime(ctx.clock.now()), description: 'Deletion in progress (or silently failed)' } };
+  const preWasDone = options.disableHooks === true || hooksDone(record, 'pre-delete');
+  const pre = await runEvent(ctx, record, 'pre-delete', options.timeoutMs, options.disableHooks, park);
   record = pre.record;
+  if (pre.parked !== undefined) return { status: 'waiting', record, message: pre.parked.message, deadline: pre.parked.deadline };
   if (pre.error !== undefined) return { status: 'failed', record, error: wrap(pre.error, 'failed pre-delete') };
   await ctx.storage.update(record);
   let kept: string[];
   try {
     const done = await deleteObjects(ctx, await prepareStored(ctx, release, manifestObjects(record.manifest), false));
     kept = done.kept;
-    if (options.wait === true && done.deleted.length > 0) await ctx.waiter.waitDeleted?.(done.deleted, options.timeoutMs);
+    if (options.wait === true && done.deleted.length > 0) {
+      const deadline = (preWasDone ? options.deadline : undefined) ?? ctx.clock.now() + options.timeoutMs;
+      await ctx.waiter.waitDeleted?.(done.deleted, options.timeoutMs, park ? { deadline } : undefined);
+    }
   } catch (err) {
+    if (err instanceof Parked) return { status: 'waiting', record, message: err.message, deadline: err.deadline };
     return { status: 'failed', record, error: wrap(err, `uninstall of ${release.namespace}/${release.name}`) };
   }
-  const post = await runEvent(ctx, record, 'post-delete', options.timeoutMs, options.disableHooks);
+  const post = await runEvent(ctx, record, 'post-delete', options.timeoutMs, options.disableHooks, park);
+  if (post.parked !== undefined) return { status: 'waiting', record: post.record, message: post.parked.message, deadline: post.parked.deadline };
   record = { ...post.record, info: { ...post.record.info, status: ReleaseStatus.Uninstalled, description: options.description ?? 'Uninstallation complete' } };
   if (options.keepHistory === true) {
     await ctx.storage.update(record);

@@ -58,10 +58,20 @@ export interface ActResult {
   /** True when another HelmRelease manages the release (claim.ts); nothing was planned. */
   claimed?: boolean;
   /** Set when the pass ended with a revision parked while its objects become ready (status.inProgress). */
-  waiting?: { action: 'install' | 'upgrade' | 'rollback'; revision: number; deadline: number; message: string };
+  waiting?: ParkedAction;
 }
 
-function planInput(input: ActInput, history: readonly StoredRelease[], attempt: AttemptState): PlanInput {
+/** An action parked while what it waits for (objects, a hook, deletion) is not there yet: status.inProgress. */
+export interface ParkedAction {
+  /** `test`: the install or upgrade is done, and its chart tests run. */
+  action: 'install' | 'upgrade' | 'rollback' | 'uninstall' | 'test';
+  revision: number;
+  deadline: number;
+  message: string;
+}
+
+/** The planner's input; `afterStep`: a step of this pass ran, so status.inProgress (read before it) is spent. */
+function planInput(input: ActInput, history: readonly StoredRelease[], attempt: AttemptState, afterStep = false): PlanInput {
   const now = (input.deps.now ?? Date.now)();
   return {
     spec: input.spec,
@@ -72,7 +82,7 @@ function planInput(input: ActInput, history: readonly StoredRelease[], attempt: 
     annotations: input.hr.metadata.annotations ?? {},
     handled: { forceAt: attempt.lastHandledForceAt, resetAt: attempt.lastHandledResetAt },
     lock: { self: input.deps.identity, now, staleAfterMs: input.timeoutMs + 30_000 },
-    ...parkedOf(input.hr),
+    ...(afterStep ? {} : parkedOf(input.hr)),
   };
 }
 
@@ -80,12 +90,16 @@ function planInput(input: ActInput, history: readonly StoredRelease[], attempt: 
 function parkedOf(hr: HelmRelease): Pick<PlanInput, 'inProgress'> {
   const p = hr.status?.inProgress;
   if (p?.action === undefined || p.revision === undefined || p.generation === undefined) return {};
-  if (p.action !== 'install' && p.action !== 'upgrade' && p.action !== 'rollback') return {};
+  if (p.action !== 'install' && p.action !== 'upgrade' && p.action !== 'rollback' && p.action !== 'test') return {};
   return { inProgress: { action: p.action, revision: p.revision, generation: p.generation } };
 }
 
-/** When the parked wait of status.inProgress fails, in ms; undefined when none is recorded. */
-export function parkedDeadline(hr: HelmRelease): number | undefined {
+/**
+ * When the parked wait of status.inProgress fails, in ms; undefined when none is recorded, or when it was
+ * recorded for another action than `action`.
+ */
+export function parkedDeadline(hr: HelmRelease, action?: ParkedAction['action']): number | undefined {
+  if (action !== undefined && hr.status?.inProgress?.action !== action) return undefined;
   const at = hr.status?.inProgress?.deadline;
   const ms = at === undefined ? NaN : Date.parse(at);
   return Number.isNaN(ms) ? undefined : ms;
@@ -109,9 +123,9 @@ async function timed(input: ActInput, p: Plan & { action: RunnablePlan }): Promi
   const seconds = (): number => ((input.deps.now ?? Date.now)() - started) / 1000;
   const { release } = input.scope;
   try {
-    const deadline = parkedDeadline(input.hr);
+    const deadline = p.action === 'resume' ? parkedDeadline(input.hr) : p.action === 'uninstall' ? parkedDeadline(input.hr, 'uninstall') : undefined;
     const outcome = await runAction({ ctx: input.ctx, plan: p, release, spec: input.spec, timeoutMs: input.timeoutMs, desired: input.desired, render: input.render, ...(deadline === undefined ? {} : { deadline }) });
-    const action = p.action === 'resume' ? (p.resumes ?? p.action) : p.action;
+    const action = doneBy(p, pickAttempt(input.hr));
     const fields = { action, release: `${release.namespace}/${release.name}`, revision: outcome.record?.version, seconds: seconds() };
     if (outcome.status === 'waiting') {
       input.scope.log.info({ ...fields, waitingOn: outcome.message }, 'release action waiting for its objects');
@@ -126,6 +140,16 @@ async function timed(input: ActInput, p: Plan & { action: RunnablePlan }): Promi
     input.scope.log.warn({ action: p.action, release: `${release.namespace}/${release.name}`, err: errorMessage(err) }, 'release action threw');
     throw err;
   }
+}
+
+/**
+ * The action a step does for conditions, events, counters and metrics: a resume finishes the action it
+ * resumes; resumed chart tests finish the install or upgrade that ran them (status.lastAttempted).
+ */
+function doneBy(p: Plan & { action: RunnablePlan }, attempt: AttemptState): ActingPlan {
+  if (p.action !== 'resume') return p.action;
+  if (p.resumes !== 'test') return p.resumes ?? 'upgrade';
+  return attempt.lastAttempted?.action === 'install' ? 'install' : 'upgrade';
 }
 
 /** Runs the pass; see the module comment. */
@@ -146,7 +170,7 @@ export async function planAndAct(input: ActInput): Promise<ActResult> {
   for (let step = 0; step < MAX_STEPS && isActing(p.action); step++) {
     const acting = p as Plan & { action: RunnablePlan };
     // What the step does for conditions, events and counters: a resume finishes the action it resumes.
-    const did: ActingPlan = acting.action === 'resume' ? (acting.resumes ?? 'upgrade') : acting.action;
+    const did = doneBy(acting, attempt);
     if (step === 0) await input.beforeAction();
     if (acting.action !== 'resume') {
       await input.progress.progress({ phase: 'progressing', reason: Reason.Progressing, message: `${actionTitle(acting.action)} of ${scope.release.namespace}/${scope.release.name}: ${acting.message}` });
@@ -155,7 +179,8 @@ export async function planAndAct(input: ActInput): Promise<ActResult> {
     const outcome = await timed(input, acting);
     if (outcome.status === 'waiting') {
       if (did === 'install' || did === 'upgrade') attempt = { ...attempt, lastAttempted: attemptedInputs(input, did) };
-      waiting = { action: did === 'install' || did === 'upgrade' ? did : 'rollback', revision: outcome.record.version, deadline: outcome.deadline, message: outcome.message };
+      const parked = outcome.phase === 'test' ? 'test' : did === 'install' || did === 'upgrade' || did === 'uninstall' ? did : 'rollback';
+      waiting = { action: parked, revision: outcome.record.version, deadline: outcome.deadline, message: outcome.message };
       history = await ctx.storage.history(scope.release.name);
       break;
     }
@@ -167,7 +192,7 @@ export async function planAndAct(input: ActInput): Promise<ActResult> {
     if (condition?.type === ReleaseCondition.Released && condition.status === 'True') conditions.set(ReleaseCondition.Remediated, null);
     if (outcome.status === 'failed') failure = outcome.error;
     history = await ctx.storage.history(scope.release.name);
-    const next = plan(planInput(input, history, attempt));
+    const next = plan(planInput(input, history, attempt, true));
     const remediation = did === 'rollback' || did === 'uninstall';
     const goOn = acting.action === 'unlock' || (outcome.status === 'failed' && !remediation && ['rollback', 'uninstall', 'unlock'].includes(next.action));
     p = next;

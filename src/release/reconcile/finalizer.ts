@@ -2,7 +2,8 @@
  * The HelmRelease finalizer: added (a metadata merge patch guarded by resourceVersion) before the first
  * action, so deleting the HelmRelease uninstalls what it installed. On deletion the release is uninstalled
  * the way `helm uninstall --wait` does it (pre-delete hooks, deletion in uninstall order, wait until gone,
- * post-delete hooks, records purged unless uninstall.keepHistory); the finalizer is removed only when that
+ * post-delete hooks, records purged unless uninstall.keepHistory), with every wait parked (status.inProgress
+ * keeps the deadline; watch events resume it, no worker is held); the finalizer is removed only when that
  * succeeded or there was nothing to uninstall. A suspended release is left in place, as Flux does, and so
  * is a release another HelmRelease manages (claim.ts).
  */
@@ -11,6 +12,9 @@ import { API_VERSION, type HelmRelease, type HelmReleaseSpec } from '../../crds/
 import { refOf } from '../../runtime/object.js';
 import type { ActionContext, ActionOutcome, ReleaseRef } from '../actions/context.js';
 import { uninstall } from '../actions/uninstall.js';
+import { parkedDeadline } from './act.js';
+import { parkedOutcome } from './finish.js';
+import { uninstallOptions } from './run.js';
 import { ReleaseStatus } from '../record.js';
 import { claimedBy } from './claim.js';
 import { outcomeEvent, outcomeReason, Reason, ReleaseCondition } from './conditions.js';
@@ -40,20 +44,24 @@ export async function removeFinalizer(deps: Pick<ReleaseDriverDeps, 'objects'>, 
   await deps.objects.mergePatch(hrRef(hr), { metadata: { finalizers, resourceVersion: latest.metadata.resourceVersion } });
 }
 
-/** Uninstalls `release` with the spec's uninstall options (waiting until gone), timed for the action metrics. */
+/**
+ * Uninstalls `release` with the spec's uninstall options (waiting until gone, every wait parked; `deadline`
+ * is the one status.inProgress recorded for a parked uninstall), timed for the action metrics. A parked pass
+ * is not counted as an action: the pass that finishes it is.
+ */
 export async function timedUninstall(
   deps: Pick<ReleaseDriverDeps, 'onAction' | 'now'>,
   ctx: ActionContext,
   release: ReleaseRef,
   spec: HelmReleaseSpec,
   timeoutMs: number,
+  deadline?: number,
 ): Promise<ActionOutcome> {
   const now = deps.now ?? Date.now;
   const started = now();
   try {
-    const options = { timeoutMs, disableHooks: spec.uninstall?.disableHooks, keepHistory: spec.uninstall?.keepHistory === true, wait: true };
-    const outcome = await uninstall(ctx, { release, options });
-    deps.onAction?.('uninstall', outcome.status, (now() - started) / 1000);
+    const outcome = await uninstall(ctx, { release, options: uninstallOptions(spec, timeoutMs, deadline) });
+    if (outcome.status !== 'waiting') deps.onAction?.('uninstall', outcome.status, (now() - started) / 1000);
     return outcome;
   } catch (err) {
     deps.onAction?.('uninstall', 'error', (now() - started) / 1000);
@@ -84,12 +92,19 @@ export async function finalizeRelease(input: FinalizeInput): Promise<ReleaseOutc
   const keep = spec.uninstall?.keepHistory === true;
   if (latest !== undefined && !(latest.info.status === ReleaseStatus.Uninstalled && keep)) {
     await input.progress.progress({ phase: 'progressing', reason: Reason.Uninstalling, message: `uninstalling ${release.namespace}/${release.name}: the HelmRelease is being deleted` });
-    const outcome = await timedUninstall(deps, ctx, release, spec, input.timeoutMs);
+    const outcome = await timedUninstall(deps, ctx, release, spec, input.timeoutMs, parkedDeadline(hr, 'uninstall'));
+    if (outcome.status === 'waiting') {
+      // Parked (a delete hook runs, or objects are going away): a watch event on them wakes the reconcile.
+      const parked = parkedOutcome(hr, release, { action: 'uninstall', revision: outcome.record.version, deadline: outcome.deadline, message: outcome.message }, (deps.now ?? Date.now)());
+      return { state: parked.state, status: { inProgress: parked.inProgress }, requeueAfterMs: parked.requeueAfterMs };
+    }
     await deps.events.record(refOf(hr), outcomeEvent('uninstall', outcome));
     if (outcome.status === 'failed') {
       const message = `uninstall failed; the finalizer ${HELMRELEASE_FINALIZER} stays until it succeeds: ${outcome.error.message}`;
       return {
         state: { phase: 'retrying', reason: Reason.UninstallFailed, message },
+        // The retry is a new uninstall attempt with its own timeout, as `helm uninstall` run again would be.
+        status: { inProgress: undefined },
         conditions: [{ type: ReleaseCondition.Released, status: 'False', reason: outcomeReason('uninstall', false), message: outcome.error.message }],
         retry: outcome.error,
       };

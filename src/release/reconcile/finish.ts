@@ -12,9 +12,9 @@
 import type { HelmRelease, HelmReleaseSpec, HelmReleaseStatus } from '../../crds/generated/types.js';
 import { parseDuration } from '../../crds/duration.js';
 import { ConditionType, getCondition, type ReconcileState } from '../../runtime/conditions.js';
-import type { ActionContext } from '../actions/context.js';
+import type { ActionContext, ReleaseRef } from '../actions/context.js';
 import type { Plan } from '../planner.js';
-import type { ActResult } from './act.js';
+import type { ActResult, ParkedAction } from './act.js';
 import { actionTitle, Reason, ReleaseCondition, releasedCondition } from './conditions.js';
 import { Drifted, driftStep } from './drift.js';
 import { deployedOf, releaseStatus } from './snapshot.js';
@@ -51,6 +51,27 @@ function stalledReady(hr: HelmRelease, p: Plan): Pick<ReconcileState, 'reason' |
   return same ? { reason: ready.reason, message: ready.message } : { reason: p.reason, message: p.message };
 }
 
+/**
+ * A parked action as status: Progressing with what it waits for, and status.inProgress with the deadline
+ * (the generation it was started for is kept across passes of the same revision). A watch event on what it
+ * waits for wakes the reconcile; the requeue only enforces the deadline.
+ */
+export function parkedOutcome(hr: HelmRelease, release: ReleaseRef, waiting: ParkedAction, now: number): { state: ReconcileState; inProgress: NonNullable<HelmReleaseStatus['inProgress']>; requeueAfterMs: number } {
+  const message = `${actionTitle(waiting.action)} of revision ${waiting.revision} of ${release.namespace}/${release.name}: ${waiting.message}`;
+  const same = hr.status?.inProgress?.revision === waiting.revision && hr.status.inProgress.action === waiting.action;
+  return {
+    state: { phase: 'progressing', reason: Reason.Progressing, message },
+    inProgress: {
+      action: waiting.action,
+      revision: waiting.revision,
+      generation: same ? (hr.status?.inProgress?.generation ?? hr.metadata.generation ?? 0) : (hr.metadata.generation ?? 0),
+      deadline: new Date(waiting.deadline).toISOString(),
+      waitingOn: waiting.message,
+    },
+    requeueAfterMs: Math.max(1_000, waiting.deadline - now + 1_000),
+  };
+}
+
 /** The outcome of a pass; see the module comment. */
 export async function finish(input: FinishInput): Promise<ReleaseOutcome> {
   const { deps, hr, spec, scope, ctx, result } = input;
@@ -64,17 +85,10 @@ export async function finish(input: FinishInput): Promise<ReleaseOutcome> {
   const deployed = deployedOf(result.history)?.record;
   const { waiting } = result;
   if (waiting !== undefined) {
-    // Parked: a watch event on the objects wakes the reconcile; the requeue only enforces the deadline.
-    const message = `${actionTitle(waiting.action)} of revision ${waiting.revision} of ${scope.release.namespace}/${scope.release.name}: ${waiting.message}`;
-    state = { phase: 'progressing', reason: Reason.Progressing, message };
-    status.inProgress = {
-      action: waiting.action,
-      revision: waiting.revision,
-      generation: hr.status?.inProgress?.revision === waiting.revision ? (hr.status.inProgress.generation ?? hr.metadata.generation ?? 0) : (hr.metadata.generation ?? 0),
-      deadline: new Date(waiting.deadline).toISOString(),
-      waitingOn: waiting.message,
-    };
-    requeueAfterMs = Math.max(1_000, waiting.deadline - (deps.now ?? Date.now)() + 1_000);
+    const parked = parkedOutcome(hr, scope.release, waiting, (deps.now ?? Date.now)());
+    state = parked.state;
+    status.inProgress = parked.inProgress;
+    requeueAfterMs = parked.requeueAfterMs;
   } else if (p.action === 'none' && deployed !== undefined) {
     const released = releasedCondition(deployed, scope.release);
     conditions.set(ReleaseCondition.Released, released);

@@ -18,12 +18,13 @@ import { chartRecord } from '../build.js';
 import type { ActionContext, ActionOutcome, ReleaseRef } from '../actions/context.js';
 import { install } from '../actions/install.js';
 import { rollback } from '../actions/rollback.js';
-import { uninstall } from '../actions/uninstall.js';
+import { uninstall, type UninstallOptions } from '../actions/uninstall.js';
 import { unlock } from '../actions/unlock.js';
 import { runEvent } from '../actions/steps.js';
 import { upgrade } from '../actions/upgrade.js';
 import { hookRunOrder } from '../hooks.js';
 import type { Plan } from '../planner.js';
+import { ReleaseStatus, type ReleaseRecord } from '../record.js';
 import { resume } from '../actions/complete.js';
 import type { RunnablePlan } from './conditions.js';
 import type { DesiredRelease } from './inputs.js';
@@ -40,7 +41,7 @@ export interface RunInput {
   timeoutMs: number;
   desired: DesiredRelease;
   render: Renderer;
-  /** For `resume`: when the parked wait fails (status.inProgress.deadline), ms since the epoch. */
+  /** For `resume` and `uninstall`: when the parked wait fails (status.inProgress.deadline), ms since the epoch. */
   deadline?: number;
 }
 
@@ -54,21 +55,52 @@ async function renderFor(input: RunInput, isInstall: boolean): Promise<RenderRes
   }
 }
 
-/** Runs the chart tests after a successful install or upgrade when spec.test.enable is set. */
+/**
+ * Runs the chart tests after a successful install or upgrade when spec.test.enable is set. A test hook that
+ * is still running parks the run (`waiting`, phase `test`): the deployed record keeps each hook's start, so
+ * {@link resumeTests} goes on where it stopped, with each hook's deadline its start plus the test timeout.
+ */
 async function withTests(input: RunInput, outcome: ActionOutcome): Promise<ActionOutcome> {
-  const { ctx, spec } = input;
+  const { spec } = input;
   if (outcome.status !== 'succeeded' || outcome.record === undefined || spec.test?.enable !== true) return outcome;
-  const hooks = hookRunOrder(outcome.record.hooks, HookEvent.Test).length;
-  const timeoutMs = spec.test.timeout === undefined ? input.timeoutMs : parseDuration(spec.test.timeout, 'spec.test.timeout');
-  const run = await runEvent(ctx, outcome.record, HookEvent.Test, timeoutMs);
+  return runTests(input, outcome.record, outcome.message);
+}
+
+async function runTests(input: RunInput, record: ReleaseRecord, message: string): Promise<ActionOutcome> {
+  const { ctx, spec } = input;
+  const hooks = hookRunOrder(record.hooks, HookEvent.Test).length;
+  const timeoutMs = spec.test?.timeout === undefined ? input.timeoutMs : parseDuration(spec.test.timeout, 'spec.test.timeout');
+  const run = await runEvent(ctx, record, HookEvent.Test, timeoutMs, false, true);
+  if (run.parked !== undefined) return { status: 'waiting', record: run.record, message: run.parked.message, deadline: run.parked.deadline, phase: 'test' };
   await ctx.storage.update(run.record);
-  if (run.error === undefined) return { ...outcome, record: run.record, tests: { hooks } };
-  const error = new MaglevError(ErrorCode.TestFailed, `${outcome.message}, but its tests failed: ${run.error.message}`, { cause: run.error });
+  if (run.error === undefined) return { status: 'succeeded', record: run.record, message, tests: { hooks } };
+  const error = new MaglevError(ErrorCode.TestFailed, `${message}, but its tests failed: ${run.error.message}`, { cause: run.error });
   return { status: 'failed', record: run.record, error, tests: { hooks, error: run.error } };
+}
+
+/** Resumes the parked chart tests of deployed revision `plan.revision`; a revision no longer deployed is left alone. */
+async function resumeTests(input: RunInput): Promise<ActionOutcome> {
+  const { ctx, release, plan } = input;
+  const stored = (await ctx.storage.history(release.name)).find((s) => s.record.version === plan.revision);
+  if (stored === undefined || stored.record.info.status !== ReleaseStatus.Deployed) {
+    return { status: 'succeeded', record: stored?.record, message: `revision ${plan.revision ?? 0} of ${release.namespace}/${release.name} is no longer deployed` };
+  }
+  return runTests(input, stored.record, `revision ${stored.record.version} of ${release.namespace}/${release.name} is deployed`);
+}
+
+/**
+ * The options of every uninstall of a HelmRelease (remediation, or its deletion): the spec's, waiting
+ * until the objects are gone as `helm uninstall --wait` does, with every wait parked; `deadline` is the one
+ * status.inProgress recorded for a parked uninstall.
+ */
+export function uninstallOptions(spec: HelmReleaseSpec, timeoutMs: number, deadline?: number): UninstallOptions {
+  const u = spec.uninstall ?? {};
+  return { timeoutMs, disableHooks: u.disableHooks, keepHistory: u.keepHistory === true, wait: true, park: true, ...(deadline === undefined ? {} : { deadline }) };
 }
 
 /** Runs `input.plan.action`; see the module comment. API failures while bookkeeping are thrown. */
 export async function runAction(input: RunInput): Promise<ActionOutcome> {
+  if (input.plan.action === 'resume' && input.plan.resumes === 'test') return resumeTests(input);
   const outcome = await runPlanned(input);
   const did = input.plan.action === 'resume' ? input.plan.resumes : input.plan.action;
   return did === 'install' || did === 'upgrade' ? withTests(input, outcome) : outcome;
@@ -108,11 +140,11 @@ async function runPlanned(input: RunInput): Promise<ActionOutcome> {
         options: { timeoutMs, disableHooks: spec.rollback?.disableHooks, disableWait: spec.rollback?.disableWait },
       });
     case 'uninstall':
-      return uninstall(ctx, { release, options: { timeoutMs, disableHooks: spec.uninstall?.disableHooks, keepHistory: spec.uninstall?.keepHistory, wait: true } });
+      return uninstall(ctx, { release, options: uninstallOptions(spec, timeoutMs, input.deadline) });
     case 'unlock':
       return unlock(ctx, { release, revision: plan.revision ?? 0, ...(plan.superseded === undefined ? {} : { superseded: plan.superseded }) });
     case 'resume': {
-      const action = plan.resumes ?? 'upgrade';
+      const action = plan.resumes === undefined || plan.resumes === 'test' ? 'upgrade' : plan.resumes;
       const own = action === 'install' ? spec.install : action === 'upgrade' ? spec.upgrade : spec.rollback;
       const deadline = input.deadline ?? ctx.clock.now();
       const options = { timeoutMs, deadline, disableWait: own?.disableWait, disableHooks: own?.disableHooks, force: spec.upgrade?.force, cleanupOnFail: spec.upgrade?.cleanupOnFail };

@@ -153,10 +153,16 @@ export class FakeWaiter implements ReadinessWaiter {
     return Promise.resolve();
   }
 
+  /** While true, a deletion wait asked to park throws Parked (the objects are still there). */
+  notGone = false;
+
   /** See {@link ReadinessWaiter.waitDeleted}. */
-  waitDeleted(refs: readonly TargetRef[]): Promise<void> {
+  waitDeleted(refs: readonly TargetRef[], _timeoutMs?: number, park?: { deadline: number }): Promise<void> {
     this.gone.push(refs.map(key));
-    return this.failure === undefined ? Promise.resolve() : Promise.reject(this.failure);
+    if (park !== undefined) this.parkDeadlines.push(park.deadline);
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (park !== undefined && this.notGone) return Promise.reject(new Parked(`waiting for deletion of ${refs.map(key).join(', ')}`, park.deadline));
+    return Promise.resolve();
   }
 }
 
