@@ -314,10 +314,19 @@ describe('HelmRelease reconcile with the release driver', () => {
     expect(w.cluster.store.names('apps')).toEqual(['sh.helm.release.v1.web.v1']);
     expect(w.renders).toHaveLength(0);
 
+    // Deleted objects still going away park the move; nothing is installed under the new name meanwhile.
     w.cluster.applier.heal('delete', 'Deployment apps/web');
+    w.cluster.waiter.notGone = true;
+    await reconcile(w);
+    expect(w.hr().status?.inProgress).toMatchObject({ action: 'uninstall', revision: 1 });
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'Unknown', reason: 'Progressing' });
+    expect(w.renders).toHaveLength(0);
+
+    w.cluster.waiter.notGone = false;
     clearLogs(w);
     await reconcile(w);
     expect(w.cluster.store.names('apps')).toEqual(['sh.helm.release.v1.site.v1']);
+    expect(w.hr().status?.inProgress).toBeUndefined();
     expect(w.hr().status).toMatchObject({ releaseName: 'site', releaseNamespace: 'apps', releaseRevision: 1 });
     expect(condition(w, 'Ready')).toMatchObject({ status: 'True', reason: 'InstallSucceeded' });
     expect(w.events.map((e) => `${e.event.type} ${e.event.reason}`)).toEqual(['Normal UninstallSucceeded', 'Normal InstallSucceeded']);

@@ -69,6 +69,16 @@ export async function timedUninstall(
   }
 }
 
+/**
+ * The outcome of a pass whose uninstall parked (a delete hook runs, or objects are going away): Progressing
+ * with status.inProgress; a watch event on what it waits for wakes the reconcile.
+ */
+export function parkedUninstall(deps: Pick<ReleaseDriverDeps, 'now'>, hr: HelmRelease, release: ReleaseRef, outcome: ActionOutcome & { status: 'waiting' }): ReleaseOutcome {
+  const waiting = { action: 'uninstall' as const, revision: outcome.record.version, deadline: outcome.deadline, message: outcome.message };
+  const parked = parkedOutcome(hr, release, waiting, (deps.now ?? Date.now)());
+  return { state: parked.state, status: { inProgress: parked.inProgress }, requeueAfterMs: parked.requeueAfterMs };
+}
+
 /** Everything {@link finalizeRelease} needs. */
 export interface FinalizeInput {
   deps: ReleaseDriverDeps;
@@ -93,11 +103,7 @@ export async function finalizeRelease(input: FinalizeInput): Promise<ReleaseOutc
   if (latest !== undefined && !(latest.info.status === ReleaseStatus.Uninstalled && keep)) {
     await input.progress.progress({ phase: 'progressing', reason: Reason.Uninstalling, message: `uninstalling ${release.namespace}/${release.name}: the HelmRelease is being deleted` });
     const outcome = await timedUninstall(deps, ctx, release, spec, input.timeoutMs, parkedDeadline(hr, 'uninstall'));
-    if (outcome.status === 'waiting') {
-      // Parked (a delete hook runs, or objects are going away): a watch event on them wakes the reconcile.
-      const parked = parkedOutcome(hr, release, { action: 'uninstall', revision: outcome.record.version, deadline: outcome.deadline, message: outcome.message }, (deps.now ?? Date.now)());
-      return { state: parked.state, status: { inProgress: parked.inProgress }, requeueAfterMs: parked.requeueAfterMs };
-    }
+    if (outcome.status === 'waiting') return parkedUninstall(deps, hr, release, outcome);
     await deps.events.record(refOf(hr), outcomeEvent('uninstall', outcome));
     if (outcome.status === 'failed') {
       const message = `uninstall failed; the finalizer ${HELMRELEASE_FINALIZER} stays until it succeeds: ${outcome.error.message}`;

@@ -12,7 +12,8 @@ import type { ReleaseRef } from '../actions/context.js';
 import { ReleaseStatus } from '../record.js';
 import { claimedBy } from './claim.js';
 import { Reason } from './conditions.js';
-import { timedUninstall } from './finalizer.js';
+import { parkedDeadline } from './act.js';
+import { parkedUninstall, timedUninstall } from './finalizer.js';
 import type { ProgressReporter, ReleaseDriverDeps, ReleaseOutcome, ReleaseScope } from './types.js';
 
 /** The release status says the HelmRelease manages, when it is not the one the spec asks for. */
@@ -45,11 +46,13 @@ export async function moveRelease(input: MoveInput): Promise<ReleaseOutcome | un
   const from = `${previous.namespace}/${previous.name}`;
   const to = `${scope.release.namespace}/${scope.release.name}`;
   await input.progress.progress({ phase: 'progressing', reason: Reason.Uninstalling, message: `uninstalling ${from}: the release moved to ${to}` });
-  const outcome = await timedUninstall(deps, ctx, previous, spec, input.timeoutMs);
+  const outcome = await timedUninstall(deps, ctx, previous, spec, input.timeoutMs, parkedDeadline(hr, 'uninstall'));
+  // Parked on a delete hook or on objects going away: nothing is installed under the new name meanwhile.
+  if (outcome.status === 'waiting') return parkedUninstall(deps, hr, previous, outcome);
   if (outcome.status === 'failed') {
     const message = `the release moved from ${from} to ${to}, and uninstalling ${from} failed: ${outcome.error.message}`;
     await deps.events.record(refOf(hr), { type: 'Warning', reason: Reason.UninstallFailed, action: 'Uninstall', note: message });
-    return { state: { phase: 'retrying', reason: Reason.UninstallFailed, message }, retry: outcome.error };
+    return { state: { phase: 'retrying', reason: Reason.UninstallFailed, message }, status: { inProgress: undefined }, retry: outcome.error };
   }
   await deps.events.record(refOf(hr), { type: 'Normal', reason: 'UninstallSucceeded', action: 'Uninstall', note: `uninstalled ${from}: the release moved to ${to}` });
   return undefined;
