@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { ErrorCode, MaglevError } from '../errors.js';
 import { findRenderer } from './helm-bin.js';
-import type { LookupFn, ReleaseInfo } from './types.js';
+import { describeLookup, LOOKUP_LIMITS, type LookupFn, type LookupLimits, type ReleaseInfo } from './types.js';
 
 /** One render request. */
 export interface GoRenderRequest {
@@ -25,12 +25,6 @@ export interface GoRenderRequest {
   /** Serves `lookup`; without it `lookup` returns an empty map, as in `helm template`. */
   lookup?: LookupFn;
   timeoutMs: number;
-}
-
-/** Per-render bounds on lookups. */
-export interface LookupLimits {
-  maxLookups: number;
-  maxLookupBytes: number;
 }
 
 interface Pending {
@@ -198,23 +192,24 @@ export class GoRenderer {
   }
 
   private async answer(proc: Proc, q: Reply, p: Pending): Promise<void> {
-    const maxLookups = this.options.limits?.maxLookups ?? 256;
-    const maxBytes = this.options.limits?.maxLookupBytes ?? 8 * 1024 * 1024;
+    const maxLookups = this.options.limits?.maxLookups ?? LOOKUP_LIMITS.maxLookups;
+    const maxBytes = this.options.limits?.maxLookupBytes ?? LOOKUP_LIMITS.maxLookupBytes;
     const send = (body: Record<string, unknown>): void => {
       proc.stdin.write(`${JSON.stringify({ type: 'lookupResult', id: q.id, seq: q.seq, ...body })}\n`);
     };
     p.lookups += 1;
+    const req = { apiVersion: q.apiVersion ?? '', kind: q.kind ?? '', namespace: q.namespace ?? '', name: q.name ?? '' };
     if (p.lookup === undefined) return send({ found: false });
     if (p.lookups > maxLookups) return send({ error: `more than ${maxLookups} lookup calls in one render` });
     try {
-      const obj = await p.lookup({ apiVersion: q.apiVersion ?? '', kind: q.kind ?? '', namespace: q.namespace ?? '', name: q.name ?? '' });
+      const obj = await p.lookup(req);
       if (obj === undefined) return send({ found: false });
       const text = JSON.stringify(obj);
       p.lookupBytes += Buffer.byteLength(text);
       if (p.lookupBytes > maxBytes) return send({ error: `lookup answers of one render exceed ${maxBytes} bytes` });
       proc.stdin.write(`{"type":"lookupResult","id":${q.id},"seq":${q.seq ?? 0},"found":true,"object":${text}}\n`);
     } catch (err) {
-      send({ error: `lookup ${q.apiVersion ?? ''} ${q.kind ?? ''} ${q.namespace ?? ''}/${q.name ?? ''}: ${err instanceof Error ? err.message : String(err)}` });
+      send({ error: `${describeLookup(req)}: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
 }

@@ -45,7 +45,7 @@ export async function renderChart(input: RenderInput, pool: EjsPool = sharedEjsP
   const groups = helmRoots(root).filter((node) => helmGroup(node).some((n) => n.chart.templates.length > 0));
   const helmLimits = { timeoutMs, renderer: sharedGoRenderer(input.options?.rendererBin), ...(input.lookup === undefined ? {} : { lookup: input.lookup }) };
   const [ejs, ...helm] = await Promise.all([
-    renderEjs(ejsNodes, input.release, input.capabilities, { timeoutMs, maxOutput: maxOutputBytes }, pool),
+    renderEjs(ejsNodes, input.release, input.capabilities, { timeoutMs, maxOutput: maxOutputBytes, ...(input.lookup === undefined ? {} : { lookup: input.lookup }) }, pool),
     ...groups.map((node) => renderHelmGroup(node, input.release, input.capabilities, helmLimits)),
   ]);
   const outputs = [...ejs.outputs, ...helm.flatMap((h) => h.outputs)];

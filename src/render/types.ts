@@ -55,6 +55,22 @@ export interface LookupRequest {
 /** Serves `lookup`: the object (or list object), or undefined when not found. */
 export type LookupFn = (req: LookupRequest) => Promise<unknown>;
 
+/** Per-render bounds on lookups, the same for both engines. */
+export interface LookupLimits {
+  /** Calls answered per render. */
+  maxLookups: number;
+  /** Bytes of answers (as JSON) per render. */
+  maxLookupBytes: number;
+}
+
+/** The default {@link LookupLimits}: 256 calls and 8 MiB of answers per render. */
+export const LOOKUP_LIMITS: LookupLimits = { maxLookups: 256, maxLookupBytes: 8 * 1024 * 1024 };
+
+/** `lookup v1 Secret ns/name` as a lookup failure names the call (Helm's wording). */
+export function describeLookup(req: LookupRequest): string {
+  return `lookup ${req.apiVersion} ${req.kind} ${req.namespace}/${req.name}`;
+}
+
 /** A parsed Kubernetes object with the fields rendering relies on checked. */
 export interface KubeObject {
   apiVersion: string;

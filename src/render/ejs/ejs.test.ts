@@ -114,3 +114,66 @@ describe('EJS errors name template and line', () => {
     expect(err.message).toContain('templates/b.yaml, templates/_h.tpl');
   });
 });
+
+describe('EJS lookup', () => {
+  const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'ns' }, data: { password: 'c2VjcmV0' } };
+  const keep = `<% const s = lookup("v1", "Secret", Release.Namespace, "db"); -%>
+  password: <%= s.data && s.data.password ? s.data.password : "generated" %>
+  revision: "<%= Release.Revision %>"`;
+
+  it('answers from the cluster as helm upgrade does; a missing object is an empty map', async () => {
+    const asked: string[] = [];
+    const lookup = (req: { apiVersion: string; kind: string; namespace: string; name: string }) => {
+      asked.push(`${req.apiVersion} ${req.kind} ${req.namespace}/${req.name}`);
+      return Promise.resolve(req.name === 'db' ? secret : undefined);
+    };
+    const chart = memChart('demo', { 'templates/cm.yaml.ejs': cm(`${keep}\n  other: "<%= Object.keys(lookup("v1", "Secret", "ns", "nope")).length %>"`) });
+    const r = await render(pool, chart, {}, {}, { lookup });
+    expect(r.objects[0]?.object.data).toEqual({ password: 'c2VjcmV0', revision: '3', other: '0' });
+    expect(asked).toEqual(['v1 Secret ns/db', 'v1 Secret ns/nope']);
+  });
+
+  it('without a lookup function (maglev template) every call is an empty map, as in helm template', async () => {
+    expect(await data(keep)).toEqual({ password: 'generated', revision: '3' });
+  });
+
+  it('follows lookups that depend on earlier answers, one render pass per level, and gives each call its own copy', async () => {
+    const objects: Record<string, unknown> = {
+      'v1 ConfigMap ns/pointer': { data: { target: 'db' } },
+      'v1 Secret ns/db': secret,
+    };
+    let calls = 0;
+    const lookup = (req: { apiVersion: string; kind: string; namespace: string; name: string }) => {
+      calls += 1;
+      return Promise.resolve(objects[`${req.apiVersion} ${req.kind} ${req.namespace}/${req.name}`]);
+    };
+    const tpl = `<% const p = lookup("v1", "ConfigMap", "ns", "pointer"); const s = p.data ? lookup("v1", "Secret", "ns", p.data.target) : {}; -%>
+<% if (s.data) { s.data.password = "changed"; } -%>
+  password: <%= s.data ? lookup("v1", "Secret", "ns", p.data.target).data.password : "none" %>`;
+    const r = await render(pool, memChart('demo', { 'templates/cm.yaml.ejs': cm(tpl) }), {}, {}, { lookup });
+    expect(r.objects[0]?.object.data).toEqual({ password: 'c2VjcmV0' });
+    expect(calls).toBe(2);
+  });
+
+  it('a failing lookup fails the render naming the call; more calls than the bound fail it too', async () => {
+    const forbidden = () => Promise.reject(new Error('secrets "db" is forbidden: User "system:serviceaccount:ns:app" cannot get resource "secrets"'));
+    const err = await render(pool, memChart('demo', { 'templates/cm.yaml.ejs': cm(keep) }), {}, {}, { lookup: forbidden }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MaglevError);
+    expect((err as MaglevError).code).toBe(ErrorCode.RenderFailed);
+    expect((err as MaglevError).message).toMatch(/^lookup v1 Secret ns\/db: secrets "db" is forbidden/);
+    const many = cm('<% for (let i = 0; i < 300; i++) lookup("v1", "ConfigMap", "ns", "c" + i); -%>\n  a: b');
+    const over = await render(pool, memChart('demo', { 'templates/cm.yaml.ejs': many }), {}, {}, { lookup: () => Promise.resolve(undefined) }).catch((e: unknown) => e);
+    expect((over as MaglevError).message).toBe('more than 256 lookup calls in one render');
+  });
+
+  it('lookups that keep depending on new answers stop after a bounded number of passes', async () => {
+    const chain = cm('<% let n = 0; while (lookup("v1", "ConfigMap", "ns", "c" + n).data) n++; -%>\n  count: "<%= n %>"');
+    const endless = () => Promise.resolve({ data: { more: 'yes' } });
+    const err = await render(pool, memChart('demo', { 'templates/cm.yaml.ejs': chain }), {}, {}, { lookup: endless }).catch((e: unknown) => e);
+    expect((err as MaglevError).message).toBe('lookup calls depend on the answers of earlier ones more than 7 levels deep');
+    let left = 3;
+    const finite = () => Promise.resolve(left-- > 0 ? { data: {} } : undefined);
+    const r = await render(pool, memChart('demo', { 'templates/cm.yaml.ejs': chain }), {}, {}, { lookup: finite });
+    expect(r.objects[0]?.object.data).toEqual({ count: '3' });
+  });
+});

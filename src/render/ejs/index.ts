@@ -3,18 +3,26 @@
  * JSON-able values), runs it on the worker pool, and maps failures to RenderFailed naming file and line.
  */
 import type { ChartMetadata } from '../../chart/types.js';
-import { ErrorCode, MaglevError } from '../../errors.js';
+import { ErrorCode, errorMessage, MaglevError } from '../../errors.js';
 import { apiVersionSet, kubeVersionInfo } from '../capabilities.js';
 import type { ChartNode } from '../tree.js';
-import type { ReleaseInfo, RenderCapabilities, TemplateOutput } from '../types.js';
+import { describeLookup, LOOKUP_LIMITS, type LookupFn, type LookupLimits, type ReleaseInfo, type RenderCapabilities, type TemplateOutput } from '../types.js';
 import { sharedEjsPool, type EjsPool } from './pool.js';
-import { describeFailure, type EjsChartJob, type EjsJob } from './protocol.js';
+import { describeFailure, lookupKey, type EjsChartJob, type EjsJob, type EjsJobResult } from './protocol.js';
 
-/** Limits for one EJS render. */
+/** Limits for one EJS render, and the function that answers its `lookup` calls (none: empty maps). */
 export interface EjsLimits {
   timeoutMs: number;
   maxOutput: number;
+  lookup?: LookupFn;
+  lookupLimits?: LookupLimits;
 }
+
+/**
+ * Renders a job may take to answer lookups that depend on earlier lookups' answers (a name read from one
+ * object used to look up another): one pass per level of such dependence, plus the last.
+ */
+export const MAX_LOOKUP_PASSES = 8;
 
 /** Output of the EJS charts: template outputs of all of them, and the top chart's notes if it is EJS. */
 export interface EjsRenderResult {
@@ -64,7 +72,10 @@ export function chartJob(node: ChartNode): EjsChartJob {
   };
 }
 
-/** Renders the given EJS charts in one sandbox job; RenderFailed (terminal) on any template error. */
+/**
+ * Renders the given EJS charts in one sandbox job; RenderFailed (terminal) on any template error. `lookup`
+ * is served as `helm upgrade` serves it (see {@link renderWithLookups}).
+ */
 export async function renderEjs(
   nodes: readonly ChartNode[],
   release: ReleaseInfo,
@@ -89,14 +100,52 @@ export async function renderEjs(
     contextKey: release.namespace,
     charts: nodes.map(chartJob),
   };
-  const result = await pool.render(job);
-  if (!result.ok) {
-    const where = result.error.file === '' ? undefined : `${result.error.file}${result.error.line > 0 ? `:${result.error.line}` : ''}`;
-    throw new MaglevError(ErrorCode.RenderFailed, describeFailure(result.error), { terminal: true, where });
-  }
+  const result = await renderWithLookups(job, limits, pool);
   const top = nodes.findIndex((n) => n.parent === undefined);
   return {
     outputs: result.charts.flatMap((c) => c.outputs),
     notes: top < 0 ? null : (result.charts[top]?.notes ?? null),
   };
+}
+
+/**
+ * Runs the job, serving `lookup`. Template code is synchronous and holds no host function, so it cannot
+ * wait for the API server: a call whose answer the job does not carry returns an empty map and is listed in
+ * the result. The host then fetches every listed call (as the release's identity, within the per-render
+ * bounds) and renders again with the answers, until a pass asks for nothing new; only that pass's output is
+ * used. Renders are deterministic (the same inputs and answers give the same output and the same calls), so
+ * the result is what one pass with a synchronous lookup would give, as in Helm.
+ */
+async function renderWithLookups(job: EjsJob, limits: EjsLimits, pool: EjsPool): Promise<Extract<EjsJobResult, { ok: true }>> {
+  const bounds = limits.lookupLimits ?? LOOKUP_LIMITS;
+  const answers: Record<string, unknown> = {};
+  if (limits.lookup !== undefined) job.lookups = answers;
+  let calls = 0;
+  let bytes = 0;
+  for (let pass = 1; ; pass++) {
+    const result = await pool.render(job);
+    if (!result.ok) {
+      const where = result.error.file === '' ? undefined : `${result.error.file}${result.error.line > 0 ? `:${result.error.line}` : ''}`;
+      throw new MaglevError(ErrorCode.RenderFailed, describeFailure(result.error), { terminal: true, where });
+    }
+    const missing = result.missing ?? [];
+    if (limits.lookup === undefined || missing.length === 0) return result;
+    if (pass >= MAX_LOOKUP_PASSES) {
+      throw new MaglevError(ErrorCode.RenderFailed, `lookup calls depend on the answers of earlier ones more than ${MAX_LOOKUP_PASSES - 1} levels deep`, { terminal: true });
+    }
+    for (const req of missing) {
+      calls += 1;
+      if (calls > bounds.maxLookups) throw new MaglevError(ErrorCode.RenderFailed, `more than ${bounds.maxLookups} lookup calls in one render`, { terminal: true });
+      let obj: unknown;
+      try {
+        obj = await limits.lookup(req);
+      } catch (err) {
+        throw new MaglevError(ErrorCode.RenderFailed, `${describeLookup(req)}: ${errorMessage(err)}`, { cause: err, terminal: true });
+      }
+      const text = obj === undefined ? 'null' : JSON.stringify(obj);
+      bytes += Buffer.byteLength(text);
+      if (bytes > bounds.maxLookupBytes) throw new MaglevError(ErrorCode.RenderFailed, `lookup answers of one render exceed ${bounds.maxLookupBytes} bytes`, { terminal: true });
+      answers[lookupKey(req)] = obj ?? null;
+    }
+  }
 }

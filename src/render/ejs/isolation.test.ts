@@ -103,6 +103,7 @@ describe('template code cannot reach the host', () => {
       const OP = Object.prototype, seen = new Set(), bad = [];
       const queue = [[globalThis, 'globalThis'], [this, 'this']];
       for (const k of Object.keys(locals)) queue.push([locals[k], 'locals.' + k]);
+      queue.push([lookup('v1', 'Secret', 'ns', 'db'), 'lookup answer']);
       const root = (o) => { let p = o; for (let i = 0; i < 100; i++) { const q = Object.getPrototypeOf(p); if (q === null) return p; p = q; } return p; };
       while (queue.length > 0) {
         const [o, path] = queue.shift();
@@ -134,7 +135,9 @@ data:
   bad: <%= JSON.stringify(bad.join(',')) %>
   seen: "<%= seen.size %>"
 `;
-    const r = await render(pool, memChart('evil', { 'templates/x.yaml.ejs': audit }), { a: [1, { b: 'c' }] });
+    // A lookup answer is data the host fetched: the template must get it as sandbox-realm objects too.
+    const lookup = () => Promise.resolve({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', labels: { a: 'b' } }, data: { k: 'dg==' }, list: [1, { x: null }] });
+    const r = await render(pool, memChart('evil', { 'templates/x.yaml.ejs': audit }), { a: [1, { b: 'c' }] }, {}, { lookup });
     const data = r.objects[0]?.object.data as { bad: string; seen: string };
     expect(data.bad).toBe('');
     expect(Number(data.seen)).toBeGreaterThan(500);

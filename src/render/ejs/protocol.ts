@@ -3,7 +3,7 @@
  * (structured clone); template code never sees these objects, only a JSON copy inside its sandbox.
  */
 import type { Values } from '../../chart/types.js';
-import type { TemplateOutput } from '../types.js';
+import type { LookupRequest, TemplateOutput } from '../types.js';
 
 /** One EJS chart of a render job. */
 export interface EjsChartJob {
@@ -37,6 +37,18 @@ export interface EjsJob {
   /** Renders with the same key may share a (hardened) sandbox context: one namespace, never across namespaces. */
   contextKey: string;
   charts: EjsChartJob[];
+  /**
+   * The answers to `lookup` calls known so far, by {@link lookupKey} (null: not found). Absent: lookups are
+   * not served, and every call returns an empty map (as `helm template`). Present: a call without an answer
+   * returns an empty map too, and is listed in the result's `missing`, so the host fetches it and renders
+   * again (see ejs/index.ts).
+   */
+  lookups?: Record<string, unknown>;
+}
+
+/** The key of a lookup call in {@link EjsJob.lookups}: the JSON array [apiVersion, kind, namespace, name]. */
+export function lookupKey(req: LookupRequest): string {
+  return JSON.stringify([req.apiVersion, req.kind, req.namespace, req.name]);
 }
 
 /** Where and why a template failed. `file` is relative to the top-level chart; `line` 0 when unknown. */
@@ -48,7 +60,7 @@ export interface EjsFailure {
 
 /** Result of a job: each chart's template outputs and notes, in job order, or the first failure. */
 export type EjsJobResult =
-  | { ok: true; charts: { outputs: TemplateOutput[]; notes: string | null }[] }
+  | { ok: true; charts: { outputs: TemplateOutput[]; notes: string | null }[]; missing?: LookupRequest[] }
   | { ok: false; error: EjsFailure };
 
 /** Main thread → worker. */

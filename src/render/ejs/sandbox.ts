@@ -14,7 +14,7 @@ import { types } from 'node:util';
 import { TemplateCache, TemplateSyntaxError } from './compile.js';
 import type { EjsJob, EjsJobResult } from './protocol.js';
 import { runtimeSource } from './runtime/index.js';
-import type { TemplateOutput } from '../types.js';
+import type { LookupRequest, TemplateOutput } from '../types.js';
 
 /** The answer to every `import()` in template code: a primitive, so no host object reaches the sandbox. */
 function denyImport(): never {
@@ -56,7 +56,13 @@ function parseResult(json: string, charts: number): { ok: boolean; tainted: bool
     }
     out.push({ outputs, notes: typeof c.notes === 'string' ? c.notes : null });
   }
-  return { ok: true, tainted: v.tainted !== false, result: { ok: true, charts: out } };
+  const missing: LookupRequest[] = [];
+  for (const m of Array.isArray(v.missing) ? (v.missing as unknown[]) : []) {
+    if (!isRecord(m) || ![m.apiVersion, m.kind, m.namespace, m.name].every((f) => typeof f === 'string')) return bad;
+    missing.push({ apiVersion: m.apiVersion as string, kind: m.kind as string, namespace: m.namespace as string, name: m.name as string });
+  }
+  const result: EjsJobResult = missing.length === 0 ? { ok: true, charts: out } : { ok: true, charts: out, missing };
+  return { ok: true, tainted: v.tainted !== false, result };
 }
 
 /** A context kept for later renders with the same key, with its instantiated template functions. */

@@ -88,7 +88,25 @@ export const DRIVER_SOURCE = String.raw`
     return fn;
   }
 
-  function Renderer(job, ch, fns, budget) {
+  // Helm's lookup over the answers the host sent (job.lookups, by JSON [apiVersion, kind, namespace, name]).
+  // Each call gets its own copy, made here, so nothing of one call's answer is shared with another. A call
+  // without an answer returns an empty map and is recorded in missing (once), for the host to fetch.
+  function makeLookup(job, missing) {
+    var answers = job.lookups, asked = Object.create(null);
+    return function lookup(apiVersion, kind, namespace, name) {
+      var req = [apiVersion, kind, namespace, name].map(function (v) { return v === undefined || v === null ? '' : String(v); });
+      if (answers === undefined || answers === null) return {};
+      var key = JSON.stringify(req);
+      if (Object.prototype.hasOwnProperty.call(answers, key)) {
+        var a = answers[key];
+        return a === null || typeof a !== 'object' ? {} : JSON.parse(JSON.stringify(a));
+      }
+      if (asked[key] !== true) { asked[key] = true; missing.push({ apiVersion: req[0], kind: req[1], namespace: req[2], name: req[3] }); }
+      return {};
+    };
+  }
+
+  function Renderer(job, ch, fns, budget, lookup) {
     this.job = job; this.ch = ch; this.fns = fns; this.budget = budget; this.texts = Object.create(null);
     this.paths = Object.create(null);
     for (var i = 0; i < ch.templates.length; i++) this.texts[ch.templates[i].path] = ch.templates[i].text;
@@ -96,6 +114,7 @@ export const DRIVER_SOURCE = String.raw`
     job.capabilities.apiVersions.forEach(function (v) { apis[v] = true; });
     var base = copy(H, {});
     base.Values = ch.values; base.Release = job.release; base.Chart = ch.chart; base.Files = makeFiles(ch.files);
+    base.lookup = lookup;
     base.Capabilities = { KubeVersion: job.capabilities.kubeVersion, APIVersions: Object.freeze({
       has: function (v) { return apis[String(v)] === true; }, list: job.capabilities.apiVersions.slice() }) };
     this.base = base;
@@ -173,14 +192,14 @@ export const DRIVER_SOURCE = String.raw`
     var input = G.__maglevInput, fns = [];
     delete G.__maglevInput;
     M.resetRandom();
-    var job = JSON.parse(input), budget = { left: job.maxOutput };
+    var job = JSON.parse(input), budget = { left: job.maxOutput }, missing = [], lookup = makeLookup(job, missing);
     job.charts.forEach(function (ch, c) {
       fns[c] = Object.create(null);
       ch.templates.forEach(function (t) { fns[c][t.path] = G['__maglevT' + t.fn]; delete G['__maglevT' + t.fn]; });
     });
     try {
-      var charts = job.charts.map(function (ch, c) { return new Renderer(job, ch, fns[c], budget).render(); });
-      return JSON.stringify({ ok: true, charts: charts, tainted: M.tainted() });
+      var charts = job.charts.map(function (ch, c) { return new Renderer(job, ch, fns[c], budget, lookup).render(); });
+      return JSON.stringify({ ok: true, charts: charts, missing: missing, tainted: M.tainted() });
     } catch (e) {
       var loc = e && e[MARK];
       var err = loc ? loc : { file: String(G.__maglevCurrent || ''), line: 0, message: messageOf(e) };

@@ -10,7 +10,7 @@
 export const SCOPE_NAMES: readonly string[] = [
   'Values', 'Release', 'Chart', 'Capabilities', 'Files', 'Template', 'include', 'tpl',
   'toYaml', 'toJson', 'fromYaml', 'fromJson', 'indent', 'nindent', 'quote', 'squote', 'b64enc', 'b64dec',
-  'sha256sum', 'required', 'fail', 'trunc', 'trimSuffix', 'semverSatisfies',
+  'sha256sum', 'required', 'fail', 'trunc', 'trimSuffix', 'semverSatisfies', 'lookup',
 ];
 
 /**
