@@ -10,7 +10,8 @@
  * - `crdapp` (EJS): a CRD in crds/ and a custom resource of its kind in templates/;
  * - `testedapp` (EJS): a ConfigMap and two chart tests (`helm.sh/hook: test`), a bare Pod that a value makes
  *   fail (or run forever) and a Job deleted when it succeeds;
- * - `lookupapp` (Go templates): a password kept across upgrades with `lookup`, and the release's revision.
+ * - `lookupapp` (Go templates): a password kept across upgrades with `lookup`, and the release's revision;
+ *   `ejslookupapp` is its EJS twin (the first install's password, from a value, kept by `lookup`).
  */
 import { randomBytes } from 'node:crypto';
 import type { ChartRepo } from './chartrepo.js';
@@ -260,6 +261,28 @@ data:
 `,
 };
 
+/** The EJS twin of `lookupapp`: the password of the first install (a value) is kept by lookup across upgrades. */
+const ejsLookupTemplates: Record<string, string> = {
+  'values.yaml': 'message: hello\ninitialPassword: first\n',
+  'templates/secret.yaml.ejs': `<% const old = lookup('v1', 'Secret', Release.Namespace, Release.Name + '-auth'); -%>
+apiVersion: v1
+kind: Secret
+metadata:
+  name: <%= Release.Name %>-auth
+data:
+  password: <%= old.data ? old.data.password : b64enc(Values.initialPassword) %>
+`,
+  'templates/info.yaml.ejs': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: <%= Release.Name %>-info
+data:
+  message: <%= quote(Values.message) %>
+  revision: "<%= Release.Revision %>"
+  isUpgrade: "<%= Release.IsUpgrade %>"
+`,
+};
+
 /** Publishes every fixture chart version in \`repo\`. */
 export async function publishFixtures(repo: ChartRepo): Promise<void> {
   await repo.add('ejsapp', '1.0.0', { ...ejsCommon, ...ejsV1Only });
@@ -271,4 +294,5 @@ export async function publishFixtures(repo: ChartRepo): Promise<void> {
   await repo.add('crdapp', '1.0.0', crdFiles);
   await repo.add('testedapp', '1.0.0', testedFiles);
   await repo.add('lookupapp', '1.0.0', lookupTemplates);
+  await repo.add('ejslookupapp', '1.0.0', ejsLookupTemplates);
 }

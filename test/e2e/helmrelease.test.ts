@@ -152,7 +152,7 @@ describe('HelmRelease', () => {
     expect(await configMap(ns, 'std-config')).toBeUndefined();
   });
 
-  it('Go templates render as helm upgrade does: lookup keeps a generated password, Revision and IsUpgrade are real', async () => {
+  it('Go and EJS templates render as helm upgrade does: lookup keeps a generated password, Revision and IsUpgrade are real', async () => {
     const ns = await testNamespace('hr-lookup');
     operator();
     await createRelease(ns, 'db', { chart: chart('lookupapp', '1.0.0') });
@@ -170,6 +170,16 @@ describe('HelmRelease', () => {
     expect(await secret()).toBe(first);
     expect((await configMap(ns, 'db-info'))?.data?.revision).toBe('3');
 
+    // The EJS twin: the first install's password stays when the value that made it changes.
+    await createRelease(ns, 'ejsdb', { chart: chart('ejslookupapp', '1.0.0') });
+    await waitRevision(ns, 'ejsdb', 1, 'InstallSucceeded');
+    const ejsSecret = async () => Buffer.from((await clients().core.readNamespacedSecret({ namespace: ns, name: 'ejsdb-auth' })).data?.password ?? '', 'base64').toString();
+    expect(await ejsSecret()).toBe('first');
+    await patchRelease(ns, 'ejsdb', { spec: { values: { message: 'two', initialPassword: 'second' } } });
+    await waitRevision(ns, 'ejsdb', 2, 'UpgradeSucceeded');
+    expect(await ejsSecret()).toBe('first');
+    expect((await configMap(ns, 'ejsdb-info'))?.data).toEqual({ message: 'two', revision: '2', isUpgrade: 'true' });
+
     // A tenant's lookup runs as its ServiceAccount: one that may not read Secrets elsewhere gets Helm's error.
     await clients().core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'tenant' } } });
     const rbac = clients().kc.makeApiClient(k8s.RbacAuthorizationV1Api);
@@ -184,8 +194,8 @@ describe('HelmRelease', () => {
     expect(conditionOf(denied.status, 'Ready')?.message).toContain(`system:serviceaccount:${ns}:tenant`);
     expect(await recordNames(ns, 'peek')).toEqual([]);
     // Removed while the tenant's Role still exists: its finalizer reads the records as the tenant.
-    for (const name of ['peek', 'db']) await deleteRelease(ns, name);
-    for (const name of ['peek', 'db']) await waitGone(ns, name);
+    for (const name of ['peek', 'db', 'ejsdb']) await deleteRelease(ns, name);
+    for (const name of ['peek', 'db', 'ejsdb']) await waitGone(ns, name);
   });
 
   it('adopts a release first installed with helm install: upgraded in place, not reinstalled', async () => {
