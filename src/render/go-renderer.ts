@@ -3,9 +3,15 @@
  * version, started once and reused for every render (JSON lines over stdin/stdout; see hack/renderer/main.go).
  * Renders run concurrently in it. `lookup` calls of a template come back to this process, which answers them
  * with the caller's function (the operator's client, as the release's identity), at most `maxLookups` per
- * render and `maxLookupBytes` of answers. A render past its deadline fails, and the process is killed and
- * started again on the next render (a template cannot be stopped otherwise); renders that were running in it
- * fail with a retryable error. A process that exits is started again on the next render.
+ * render and `maxLookupBytes` of answers. A template cannot be stopped but by killing its process, so one
+ * render's failure must not become its neighbours':
+ * - a render past its deadline fails; the process is killed, and the renders that were running next to it
+ *   are sent again, unchanged, to a new process (their own deadlines keep running);
+ * - when the process dies on its own (memory cap, crash, killed from outside) with one render in flight,
+ *   that render fails (for good when it hit the memory cap); with several in flight, the culprit cannot be
+ *   told, so each is run again alone, one after the other, before any new render starts: the culprit dies
+ *   again alone and fails, the others succeed.
+ * A process that exits is started again on the next render.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -27,14 +33,25 @@ export interface GoRenderRequest {
   timeoutMs: number;
 }
 
+/** One render from the caller's call until it settles, across the processes it may be sent to. */
 interface Pending {
+  req: GoRenderRequest;
   resolve: (files: Record<string, string>) => void;
   reject: (err: Error) => void;
-  lookup?: LookupFn;
   lookups: number;
   lookupBytes: number;
   timer: ReturnType<typeof setTimeout>;
+  /** The id it runs under in the current process; undefined while it waits to be sent. */
+  id?: number;
+  /** It runs alone (after a process died with it and others in flight): dying again makes it the culprit. */
+  alone?: boolean;
+  /** Times it was sent again after a neighbour's deadline killed its process. */
+  resent: number;
+  settled: boolean;
 }
+
+/** Times a render is sent again because other renders' deadlines killed its process. */
+const MAX_RESENDS = 3;
 
 interface Reply {
   type: string;
@@ -55,6 +72,8 @@ export class GoRenderer {
   private proc: Proc | undefined;
   private starting: Promise<Proc> | undefined;
   private readonly pending = new Map<number, Pending>();
+  /** Set while renders that must run alone are run: new renders wait for it. */
+  private gate: Promise<void> | undefined;
   private nextId = 1;
   private stderr = '';
 
@@ -63,32 +82,92 @@ export class GoRenderer {
   ) {}
 
   /** Renders one chart group; resolves Helm's template path → rendered text (NOTES.txt included). */
-  async render(req: GoRenderRequest): Promise<Record<string, string>> {
-    const proc = await this.process();
-    const id = this.nextId++;
+  render(req: GoRenderRequest): Promise<Record<string, string>> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        this.hold();
-        reject(new MaglevError(ErrorCode.RenderFailed, `rendering took longer than ${Math.round(req.timeoutMs / 1000)}s; the chart's templates did not finish`, { terminal: true }));
-        this.restart('a render passed its deadline');
-      }, req.timeoutMs);
-      const p: Pending = { resolve, reject, lookups: 0, lookupBytes: 0, timer };
-      if (req.lookup !== undefined) p.lookup = req.lookup;
-      this.pending.set(id, p);
-      this.hold();
-      const line = JSON.stringify({
-        type: 'render',
-        id,
-        chart: req.archive.toString('base64'),
-        values: req.values,
-        release: req.release,
-        kubeVersion: req.kubeVersion,
-        apiVersions: req.apiVersions,
-        lookup: req.lookup !== undefined,
-      });
-      proc.stdin.write(`${line}\n`);
+      const p: Pending = { req, resolve, reject, lookups: 0, lookupBytes: 0, resent: 0, settled: false, timer: setTimeout(() => this.expire(p), req.timeoutMs) };
+      void this.send(p);
     });
+  }
+
+  /** Settles `p` once (clearing its deadline and removing it from the process it runs in). */
+  private settle(p: Pending, outcome: { files: Record<string, string> } | { error: Error }): void {
+    if (p.settled) return;
+    p.settled = true;
+    clearTimeout(p.timer);
+    if (p.id !== undefined) this.pending.delete(p.id);
+    p.id = undefined;
+    this.hold();
+    if ('files' in outcome) p.resolve(outcome.files);
+    else p.reject(outcome.error);
+  }
+
+  /** The deadline of `p` passed: it fails; if it was running, its process is killed (see the module comment). */
+  private expire(p: Pending): void {
+    const running = p.id !== undefined;
+    this.settle(p, { error: new MaglevError(ErrorCode.RenderFailed, `rendering took longer than ${Math.round(p.req.timeoutMs / 1000)}s; the chart's templates did not finish`, { terminal: true }) });
+    if (running) this.restart();
+  }
+
+  /** Sends `p` to the process (started if needed), after the renders that must run alone, unless it is one. */
+  private async send(p: Pending): Promise<void> {
+    while (!p.alone && this.gate !== undefined) await this.gate;
+    let proc: Proc;
+    try {
+      proc = await this.process();
+    } catch (err) {
+      this.settle(p, { error: err instanceof Error ? err : new Error(String(err)) });
+      return;
+    }
+    if (p.settled) return;
+    const id = this.nextId++;
+    p.id = id;
+    p.lookups = 0;
+    p.lookupBytes = 0;
+    this.pending.set(id, p);
+    this.hold();
+    const { req } = p;
+    const line = JSON.stringify({
+      type: 'render',
+      id,
+      chart: req.archive.toString('base64'),
+      values: req.values,
+      release: req.release,
+      kubeVersion: req.kubeVersion,
+      apiVersions: req.apiVersions,
+      lookup: req.lookup !== undefined,
+    });
+    proc.stdin.write(`${line}\n`);
+  }
+
+  /** Takes every render out of the current process (which is gone or going), for sending again or failing. */
+  private takeInFlight(): Pending[] {
+    const out = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of out) p.id = undefined;
+    this.hold();
+    return out;
+  }
+
+  /** Runs each of `suspects` alone, one after the other; new renders wait until they are done. */
+  private runAlone(suspects: Pending[]): void {
+    const previous = this.gate;
+    const run = (async () => {
+      await previous;
+      for (const p of suspects) {
+        if (p.settled) continue;
+        p.alone = true;
+        await new Promise<void>((done) => {
+          const { resolve, reject } = p;
+          p.resolve = (files) => (resolve(files), done());
+          p.reject = (err) => (reject(err), done());
+          void this.send(p);
+        });
+      }
+    })();
+    this.gate = run.finally(() => {
+      if (this.gate === guarded) this.gate = undefined;
+    });
+    const guarded = this.gate;
   }
 
   /** The process id of the running engine process, if one runs (for its memory in benchmarks). */
@@ -109,7 +188,10 @@ export class GoRenderer {
 
   /** Stops the process (operator shutdown); pending renders fail. */
   close(): Promise<void> {
-    this.restart('the renderer was closed');
+    const proc = this.proc;
+    this.proc = undefined;
+    this.failAll(this.takeInFlight(), 'the renderer was closed');
+    proc?.kill('SIGKILL');
     return Promise.resolve();
   }
 
@@ -137,37 +219,42 @@ export class GoRenderer {
       // A process this client killed and replaced already failed its renders; later ones belong to the new one.
       if (this.proc !== proc) return;
       this.proc = undefined;
-      if (outOfMemory) {
-        // The templates of a render grew past the engine's memory cap. Alone in flight, that render is the
-        // cause: it fails for good. With others in flight, each is retried (the cause fails again alone).
-        this.failAll('the chart\'s templates used more memory than the renderer allows (3 GiB address space): an output or data bomb', this.pending.size === 1);
-      } else {
-        this.failAll(`the renderer exited (${signal ?? `code ${code ?? '?'}`})${this.stderr === '' ? '' : `: ${this.stderr.trim().slice(0, 300)}`}`);
-      }
+      const inFlight = this.takeInFlight();
+      const why = outOfMemory
+        ? 'the chart\'s templates used more memory than the renderer allows (3 GiB address space): an output or data bomb'
+        : `the renderer exited (${signal ?? `code ${code ?? '?'}`})${this.stderr === '' ? '' : `: ${this.stderr.trim().slice(0, 300)}`}`;
       this.stderr = '';
+      // Alone in flight (or run alone after such a death), a render is the cause: it fails, for good when it
+      // hit the memory cap. Several in flight: each runs again alone (see the module comment).
+      const culprits = inFlight.length === 1 ? inFlight : inFlight.filter((p) => p.alone === true);
+      this.failAll(culprits, why, outOfMemory);
+      const suspects = inFlight.filter((p) => !culprits.includes(p));
+      if (suspects.length > 0) this.runAlone(suspects);
     });
     proc.on('error', (err) => {
       if (this.proc !== proc) return;
       this.proc = undefined;
-      this.failAll(`the renderer could not run: ${err.message}`);
+      this.failAll(this.takeInFlight(), `the renderer could not run: ${err.message}`);
     });
     this.proc = proc;
     return proc;
   }
 
-  private restart(why: string): void {
+  /** Kills the process after a render passed its deadline; the renders running next to it are sent again. */
+  private restart(): void {
     const proc = this.proc;
     this.proc = undefined;
-    this.failAll(`${why}; renders in progress are retried`);
     proc?.kill('SIGKILL');
+    const others = this.takeInFlight();
+    this.failAll(others.filter((p) => p.resent >= MAX_RESENDS), `other renders passed their deadlines ${MAX_RESENDS + 1} times while this one ran; try again`);
+    for (const p of others.filter((o) => !o.settled)) {
+      p.resent += 1;
+      void this.send(p);
+    }
   }
 
-  private failAll(message: string, terminal = false): void {
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      this.pending.delete(id);
-      p.reject(new MaglevError(ErrorCode.RenderFailed, message, { terminal }));
-    }
+  private failAll(renders: readonly Pending[], message: string, terminal = false): void {
+    for (const p of renders) this.settle(p, { error: new MaglevError(ErrorCode.RenderFailed, message, { terminal }) });
   }
 
   private onLine(proc: Proc, line: string): void {
@@ -184,11 +271,8 @@ export class GoRenderer {
       return;
     }
     if (reply.type !== 'result') return;
-    clearTimeout(p.timer);
-    this.pending.delete(reply.id);
-    this.hold();
-    if (reply.error !== undefined && reply.error !== '') p.reject(new MaglevError(ErrorCode.RenderFailed, reply.error, { terminal: true }));
-    else p.resolve(reply.files ?? {});
+    if (reply.error !== undefined && reply.error !== '') this.settle(p, { error: new MaglevError(ErrorCode.RenderFailed, reply.error, { terminal: true }) });
+    else this.settle(p, { files: reply.files ?? {} });
   }
 
   private async answer(proc: Proc, q: Reply, p: Pending): Promise<void> {
@@ -198,11 +282,12 @@ export class GoRenderer {
       proc.stdin.write(`${JSON.stringify({ type: 'lookupResult', id: q.id, seq: q.seq, ...body })}\n`);
     };
     p.lookups += 1;
+    const lookup = p.req.lookup;
     const req = { apiVersion: q.apiVersion ?? '', kind: q.kind ?? '', namespace: q.namespace ?? '', name: q.name ?? '' };
-    if (p.lookup === undefined) return send({ found: false });
+    if (lookup === undefined) return send({ found: false });
     if (p.lookups > maxLookups) return send({ error: `more than ${maxLookups} lookup calls in one render` });
     try {
-      const obj = await p.lookup(req);
+      const obj = await lookup(req);
       if (obj === undefined) return send({ found: false });
       const text = JSON.stringify(obj);
       p.lookupBytes += Buffer.byteLength(text);
