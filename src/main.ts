@@ -173,7 +173,7 @@ async function operate(opts: Options, log: Logger): Promise<number> {
     contextFor: kubeActionContexts({ api, resources, mapper, clock: realClock, identity: opts.identity, waits }),
     fetchChart,
     chartCache: new ChartCache(),
-    render: (input) => renderChart(input),
+    render: (input) => renderChart({ ...input, options: { ...input.options, timeoutMs: opts.renderTimeoutMs } }),
     // `lookup` in Go templates, as `helm upgrade` serves it: read through the operator's client as the release.
     lookup: async (req, call) => {
       if (req.name === '') return resources.list(req, call);

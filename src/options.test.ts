@@ -19,6 +19,7 @@ describe('parseOptions', () => {
       logLevel: 'info',
       shutdownTimeoutMs: 30_000,
       defaultServiceAccount: undefined,
+      renderTimeoutMs: 30_000,
     });
     expect(o.identity).toMatch(/.+-[0-9a-f]{6}$/);
   });
@@ -38,6 +39,7 @@ describe('parseOptions', () => {
     [['--health-probe-bind-address', ':99999'], '--health-probe-bind-address: ":99999"'],
     [['--lease-duration', 'soon'], '--lease-duration: "soon" is not valid; expected a positive Go duration'],
     [['--shutdown-timeout', '0'], '--shutdown-timeout: "0"'],
+    [['--render-timeout', 'forever'], '--render-timeout: "forever" is not valid; expected a positive Go duration'],
     [['--lease-duration', '5s'], '--renew-deadline: "10s" is not valid; expected a duration shorter than --lease-duration (5s)'],
     [['--retry-period', '10s'], '--retry-period: "10s" is not valid; expected a duration shorter than --renew-deadline'],
     [['--no-such-flag'], "Unknown option '--no-such-flag'"],

@@ -27,6 +27,8 @@ export interface Options {
   shutdownTimeoutMs: number;
   /** ServiceAccount impersonated for releases that name none; set means impersonation is mandatory. */
   defaultServiceAccount: string | undefined;
+  /** How long one render of a chart's templates may take before it fails (and its engine is stopped). */
+  renderTimeoutMs: number;
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
@@ -49,6 +51,8 @@ export const optionsUsage = `Usage: maglev operator [flags]
   --shutdown-timeout D               time in-flight reconciles get on SIGTERM (default 30s)
   --default-service-account NAME     impersonate this ServiceAccount when a release names none, making
                                      impersonation mandatory (env MAGLEV_DEFAULT_SERVICE_ACCOUNT)
+  --render-timeout D                 time one render of a chart's templates may take; a template still
+                                     running then fails the render as RenderFailed (default 30s)
 `;
 
 function invalid(flag: string, value: string, accepted: string): MaglevError {
@@ -95,6 +99,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
         'log-level': { type: 'string' },
         'shutdown-timeout': { type: 'string' },
         'default-service-account': { type: 'string' },
+        'render-timeout': { type: 'string' },
       },
     });
   } catch (err) {
@@ -124,6 +129,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     logLevel: logLevel as Options['logLevel'],
     shutdownTimeoutMs: duration('shutdown-timeout', v['shutdown-timeout'] ?? '30s'),
     defaultServiceAccount: v['default-service-account'] ?? (env.MAGLEV_DEFAULT_SERVICE_ACCOUNT || undefined),
+    renderTimeoutMs: duration('render-timeout', v['render-timeout'] ?? '30s'),
   };
   if (opts.renewDeadlineMs >= opts.leaseDurationMs) {
     throw invalid('renew-deadline', v['renew-deadline'] ?? '10s', `a duration shorter than --lease-duration (${v['lease-duration'] ?? '15s'})`);
