@@ -11,7 +11,9 @@
  * - `testedapp` (EJS): a ConfigMap and two chart tests (`helm.sh/hook: test`), a bare Pod that a value makes
  *   fail (or run forever) and a Job deleted when it succeeds;
  * - `lookupapp` (Go templates): a password kept across upgrades with `lookup`, and the release's revision;
- *   `ejslookupapp` is its EJS twin (the first install's password, from a value, kept by `lookup`).
+ *   `ejslookupapp` is its EJS twin (the first install's password, from a value, kept by `lookup`);
+ * - `loopapp`, `bombapp`, `recapp` (Go templates): an endless loop, a 1.2 GB output bomb, endless include
+ *   recursion.
  */
 import { randomBytes } from 'node:crypto';
 import type { ChartRepo } from './chartrepo.js';
@@ -283,6 +285,13 @@ data:
 `,
 };
 
+/** Go-template charts a renderer must contain: an endless loop, an output bomb, endless include recursion. */
+const hostileCharts: Record<string, Record<string, string>> = {
+  loopapp: { 'templates/cm.yaml': 'a: "{{ range until 2000000000 }}{{ end }}"\n' },
+  bombapp: { 'templates/cm.yaml': 'a: "{{ range until 120000000 }}xxxxxxxxxx{{ end }}"\n' },
+  recapp: { 'templates/_h.tpl': '{{ define "x" }}{{ include "x" . }}{{ end }}', 'templates/cm.yaml': 'a: {{ include "x" . }}\n' },
+};
+
 /** Publishes every fixture chart version in \`repo\`. */
 export async function publishFixtures(repo: ChartRepo): Promise<void> {
   await repo.add('ejsapp', '1.0.0', { ...ejsCommon, ...ejsV1Only });
@@ -295,4 +304,5 @@ export async function publishFixtures(repo: ChartRepo): Promise<void> {
   await repo.add('testedapp', '1.0.0', testedFiles);
   await repo.add('lookupapp', '1.0.0', lookupTemplates);
   await repo.add('ejslookupapp', '1.0.0', ejsLookupTemplates);
+  for (const [name, files] of Object.entries(hostileCharts)) await repo.add(name, '1.0.0', files);
 }

@@ -3,6 +3,7 @@
  * repository served by this test process. After each step the helm CLI must report what the HelmRelease
  * status says (revision, status, values, manifest), because that is what a user checks.
  */
+import { execFileSync } from 'node:child_process';
 import * as k8s from '@kubernetes/client-node';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -196,6 +197,29 @@ describe('HelmRelease', () => {
     // Removed while the tenant's Role still exists: its finalizer reads the records as the tenant.
     for (const name of ['peek', 'db', 'ejsdb']) await deleteRelease(ns, name);
     for (const name of ['peek', 'db', 'ejsdb']) await waitGone(ns, name);
+  });
+
+  it('an endless loop, an output bomb and endless include recursion each fail as RenderFailed while other releases render; a killed renderer is replaced', async () => {
+    const ns = await testNamespace('hr-hostile');
+    const op = operator(['--render-timeout', '5s']);
+    for (const name of ['loopapp', 'bombapp', 'recapp']) await createRelease(ns, name, { chart: chart(name, '1.0.0') });
+    for (const name of ['fine1', 'fine2']) await createRelease(ns, name, { chart: chart('helmapp', '0.1.0') });
+    for (const name of ['fine1', 'fine2']) await waitRevision(ns, name, 1, 'InstallSucceeded');
+    const loop = await waitReady(ns, 'loopapp', 'False', 'RenderFailed', 60_000);
+    expect(conditionOf(loop.status, 'Ready')?.message).toContain('rendering took longer than 5s');
+    const bomb = await waitReady(ns, 'bombapp', 'False', 'RenderFailed', 60_000);
+    expect(conditionOf(bomb.status, 'Ready')?.message).toMatch(/rendering took longer than 5s|more memory than the renderer allows/);
+    const rec = await waitReady(ns, 'recapp', 'False', 'RenderFailed', 60_000);
+    expect(conditionOf(rec.status, 'Ready')?.message).toMatch(/recapp\/templates\/cm\.yaml:1:\d+: .*error calling include/);
+    for (const name of ['loopapp', 'bombapp', 'recapp']) expect(await recordNames(ns, name)).toEqual([]);
+    // The engine process killed from outside: the next render starts a new one.
+    const renderer = execFileSync('pgrep', ['-P', String(op.child.pid), '-f', 'maglev-render'], { encoding: 'utf8' }).trim().split('\n')[0];
+    expect(renderer).toMatch(/^\d+$/);
+    process.kill(Number(renderer), 'SIGKILL');
+    await createRelease(ns, 'fine3', { chart: chart('helmapp', '0.1.0') });
+    await waitRevision(ns, 'fine3', 1, 'InstallSucceeded');
+    for (const name of ['loopapp', 'bombapp', 'recapp', 'fine1', 'fine2', 'fine3']) await deleteRelease(ns, name);
+    for (const name of ['loopapp', 'bombapp', 'recapp', 'fine1', 'fine2', 'fine3']) await waitGone(ns, name);
   });
 
   it('adopts a release first installed with helm install: upgraded in place, not reinstalled', async () => {
