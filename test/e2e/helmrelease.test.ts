@@ -166,10 +166,18 @@ describe('HelmRelease', () => {
     await waitRevision(ns, 'db', 2, 'UpgradeSucceeded');
     expect(await secret()).toBe(first);
     expect((await configMap(ns, 'db-info'))?.data).toEqual({ message: 'two', revision: '2', isInstall: 'false', isUpgrade: 'true' });
+    // Parity with `helm upgrade --dry-run=server`: what helm would render for revision 3 (lookup against the
+    // cluster, Revision 3, IsUpgrade) is byte for byte the manifest of the revision 3 we then write.
+    const dry = await helmJson<{ manifest: string; version: number }>(['upgrade', 'db', repo.file('lookupapp', '1.0.0'), '-n', ns, '--reuse-values', '--dry-run=server']);
+    expect(dry.version).toBe(3);
+    await patchRelease(ns, 'db', { metadata: { annotations: { 'maglev.io/force-at': 'parity' } } });
+    await waitRevision(ns, 'db', 3, 'UpgradeSucceeded');
+    expect((await readRecord(ns, 'db', 3)).manifest.trim()).toBe(dry.manifest.trim());
+    expect(await secret()).toBe(first);
     // The helm CLI, upgrading the same release, keeps the same password too: our records and objects agree with it.
     await helm(['upgrade', 'db', repo.file('lookupapp', '1.0.0'), '-n', ns, '--reuse-values', '--set', 'message=three', '--wait', '--timeout', '60s']);
     expect(await secret()).toBe(first);
-    expect((await configMap(ns, 'db-info'))?.data?.revision).toBe('3');
+    expect((await configMap(ns, 'db-info'))?.data?.revision).toBe('4');
 
     // The EJS twin: the first install's password stays when the value that made it changes.
     await createRelease(ns, 'ejsdb', { chart: chart('ejslookupapp', '1.0.0') });
