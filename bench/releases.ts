@@ -152,10 +152,16 @@ function peakRssMiB(pid: number): number {
   return Math.round([pid, ...children].reduce((sum, p) => sum + hwmKiB(p), 0) / 1024);
 }
 
+/**
+ * spec.timeout of the bench's releases: longer than the cluster itself needs to make N Deployments available
+ * (the floor: 8 min at N = 2000 on this control plane), so no release fails because the cluster is slow.
+ */
+const RELEASE_TIMEOUT = '30m';
+
 /** Creates N HelmReleases r0…r(N-1) of `chartName` in `ns`, 32 creates in flight; `values` for each. */
 async function createReleases(api: KubeApiClient, repo: ChartRepo, ns: string, n: number, chartName: string, extra: Record<string, unknown> = {}, prefix = 'r'): Promise<void> {
   await pool([...Array(n).keys()], 32, async (i) => {
-    const body = { apiVersion: 'maglev.io/v1alpha1', kind: 'HelmRelease', metadata: { name: `${prefix}${i}` }, spec: { chart: { repository: repo.url, name: chartName, version: '1.0.0' }, timeout: '5m', ...extra } };
+    const body = { apiVersion: 'maglev.io/v1alpha1', kind: 'HelmRelease', metadata: { name: `${prefix}${i}` }, spec: { chart: { repository: repo.url, name: chartName, version: '1.0.0' }, timeout: RELEASE_TIMEOUT, ...extra } };
     await api.request({ method: 'POST', path: `/apis/maglev.io/v1alpha1/namespaces/${ns}/helmreleases`, body });
   });
 }
@@ -312,7 +318,7 @@ Each release: a ConfigMap, a Deployment (1 replica) and a Service, from a chart 
 127.0.0.1. The **floor** rows apply the same objects server-side straight to the API server (32 in flight, no
 operator) and time until every Deployment is Available: the cluster's own speed (on this control plane it is
 set by kube-controller-manager's client rate limit, left at its defaults). The operator rows create all N
-HelmReleases at once (32 creates in flight) in one namespace with default flags and time until every one is
+HelmReleases at once (32 creates in flight, \`timeout: ${RELEASE_TIMEOUT}\`) in one namespace with default flags and time until every one is
 Ready at its generation (installed, Deployment available), then delete them all and time until every one is
 uninstalled and gone (finalizer). "vs floor" divides by the floor row of the same N in the same run. Peak RSS is
 the operator process's VmHWM (main thread plus EJS workers) plus that of its Go-template renderer process
