@@ -46,6 +46,8 @@ export const ErrorCode = {
   DistroRecordInvalid: 'DistroRecordInvalid',
   /** A child HelmRelease name is taken by an object the distro does not control. */
   ChildConflict: 'ChildConflict',
+  /** A distro bundle cannot be used: its archive, distro.yaml, graph or charts are wrong (every problem listed). */
+  BundleInvalid: 'BundleInvalid',
 } as const;
 
 /** One of the closed set of error codes. */

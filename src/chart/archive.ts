@@ -3,7 +3,8 @@
  * regular files only, normalised relative paths under one top-level directory, no `..`, and size/count caps
  * counted on the bytes actually decompressed (tar headers are not trusted).
  */
-import { createGunzip } from 'node:zlib';
+import { buffer } from 'node:stream/consumers';
+import { createGunzip, createGzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { ErrorCode, MaglevError } from '../errors.js';
 import type { ChartFile } from './types.js';
@@ -109,9 +110,10 @@ function mapStreamError(err: unknown, where: string): unknown {
 
 /**
  * Reads every regular file of a gzip-compressed tar archive into memory, enforcing the caps while the
- * bytes stream. All entries must sit under one top-level directory; the result strips it.
+ * bytes stream. Layout `chart`: all entries must sit under one top-level directory, which the result strips.
+ * Layout `flat` (a distro bundle): files may sit at the root; paths are kept whole and `dir` is ''.
  */
-export async function readArchive(buf: Buffer, where: string, budget: LoadBudget): Promise<ArchiveFiles> {
+export async function readArchive(buf: Buffer, where: string, budget: LoadBudget, layout: 'chart' | 'flat' = 'chart'): Promise<ArchiveFiles> {
   const gunzip = createGunzip();
   const extract = tar.extract();
   let stopped = false;
@@ -143,14 +145,16 @@ export async function readArchive(buf: Buffer, where: string, budget: LoadBudget
   try {
     for await (const entry of extract) {
       const kind = checkHeader(entry.header, where, budget);
-      const [top, path] = normaliseEntryName(entry.header.name, where);
-      if (dir !== undefined && top !== dir) throw invalid(where, `entry "${entry.header.name}" is outside the chart directory "${dir}/"; an archive holds exactly one chart`);
-      dir = top;
+      const [top, rest] = normaliseEntryName(entry.header.name, where);
+      const flat = layout === 'flat';
+      if (!flat && dir !== undefined && top !== dir) throw invalid(where, `entry "${entry.header.name}" is outside the chart directory "${dir}/"; an archive holds exactly one chart`);
+      dir = flat ? '' : top;
       if (kind === 'skip') {
         entry.resume();
         continue;
       }
-      if (path === '') throw invalid(where, `entry "${entry.header.name}" is a file at the archive root; files must be inside the chart directory`);
+      const path = flat ? (rest === '' ? top : `${top}/${rest}`) : rest;
+      if (!flat && path === '') throw invalid(where, `entry "${entry.header.name}" is a file at the archive root; files must be inside the chart directory`);
       if (seen.has(path)) throw invalid(where, `entry "${entry.header.name}" appears twice`);
       seen.add(path);
       files.push({ path, data: await readEntry(entry, where, budget) });
@@ -159,6 +163,22 @@ export async function readArchive(buf: Buffer, where: string, budget: LoadBudget
     stop(err);
     throw mapStreamError(err, where);
   }
-  if (dir === undefined) throw invalid(where, 'archive is empty; expected a chart directory with Chart.yaml');
+  if (dir === undefined) throw invalid(where, layout === 'flat' ? 'archive is empty' : 'archive is empty; expected a chart directory with Chart.yaml');
   return { dir, files };
+}
+
+/**
+ * A gzip-compressed tar of `files` built in memory, reproducibly: entries sorted by path, regular files with
+ * mode 0644, owner 0:0 and time 0, so the same files always give the same bytes (and digest).
+ */
+export async function writeArchive(files: readonly ChartFile[]): Promise<Buffer> {
+  const pack = tar.pack();
+  const done = buffer(pack.pipe(createGzip()));
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    await new Promise<void>((resolve, reject) => {
+      pack.entry({ name: f.path, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0, uname: '', gname: '', type: 'file' }, f.data, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+  pack.finalize();
+  return done;
 }

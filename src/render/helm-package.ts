@@ -4,9 +4,7 @@
  * declared dependencies left to re-resolve, empty values.yaml and no schema (our coalesced, validated values
  * are passed in full).
  */
-import { buffer } from 'node:stream/consumers';
-import { createGzip } from 'node:zlib';
-import tar from 'tar-stream';
+import { writeArchive } from '../chart/archive.js';
 import type { ChartFile } from '../chart/types.js';
 import type { ChartNode } from './tree.js';
 
@@ -34,19 +32,8 @@ function packageFiles(node: ChartNode, prefix: string): ChartFile[] {
   return out;
 }
 
-/** A gzipped tar of the group rooted at `node`, built in memory (fixed modes and times: reproducible). */
+/** A gzipped tar of the group rooted at `node`, built in memory (reproducible: chart/archive.ts). */
 export async function packageChart(node: ChartNode): Promise<Buffer> {
-  const pack = tar.pack();
   const dir = node.chart.metadata.name;
-  const files = packageFiles(node, '');
-  const done = buffer(pack.pipe(createGzip()));
-  for (const f of files) {
-    await new Promise<void>((resolve, reject) => {
-      pack.entry({ name: `${dir}/${f.path}`, mode: 0o644, mtime: new Date(0), type: 'file' }, f.data, (err) =>
-        err ? reject(err) : resolve(),
-      );
-    });
-  }
-  pack.finalize();
-  return done;
+  return writeArchive(packageFiles(node, '').map((f) => ({ path: `${dir}/${f.path}`, data: f.data })));
 }
