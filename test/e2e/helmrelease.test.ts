@@ -171,7 +171,11 @@ describe('HelmRelease', () => {
     const dry = await helmJson<{ manifest: string; version: number }>(['upgrade', 'db', repo.file('lookupapp', '1.0.0'), '-n', ns, '--reuse-values', '--dry-run=server']);
     expect(dry.version).toBe(3);
     await patchRelease(ns, 'db', { metadata: { annotations: { 'maglev.io/force-at': 'parity' } } });
-    await waitRevision(ns, 'db', 3, 'UpgradeSucceeded');
+    // The annotation moves no generation: wait for the revision itself.
+    await waitFor('db at revision 3', async () => {
+      const hr = await getRelease(ns, 'db');
+      return hr?.status?.releaseRevision === 3 && conditionOf(hr.status, 'Ready')?.status === 'True' ? true : undefined;
+    }, 90_000);
     expect((await readRecord(ns, 'db', 3)).manifest.trim()).toBe(dry.manifest.trim());
     expect(await secret()).toBe(first);
     // The helm CLI, upgrading the same release, keeps the same password too: our records and objects agree with it.
@@ -221,13 +225,16 @@ describe('HelmRelease', () => {
     expect(conditionOf(rec.status, 'Ready')?.message).toMatch(/recapp\/templates\/cm\.yaml:1:\d+: .*error calling include/);
     for (const name of ['loopapp', 'bombapp', 'recapp']) expect(await recordNames(ns, name)).toEqual([]);
     // The engine process killed from outside: the next render starts a new one.
+    await createRelease(ns, 'fine3', { chart: chart('helmapp', '0.1.0') });
+    await waitRevision(ns, 'fine3', 1, 'InstallSucceeded');
     const renderer = execFileSync('pgrep', ['-P', String(op.child.pid), '-f', 'maglev-render'], { encoding: 'utf8' }).trim().split('\n')[0];
     expect(renderer).toMatch(/^\d+$/);
     process.kill(Number(renderer), 'SIGKILL');
-    await createRelease(ns, 'fine3', { chart: chart('helmapp', '0.1.0') });
-    await waitRevision(ns, 'fine3', 1, 'InstallSucceeded');
-    for (const name of ['loopapp', 'bombapp', 'recapp', 'fine1', 'fine2', 'fine3']) await deleteRelease(ns, name);
-    for (const name of ['loopapp', 'bombapp', 'recapp', 'fine1', 'fine2', 'fine3']) await waitGone(ns, name);
+    await createRelease(ns, 'fine4', { chart: chart('helmapp', '0.1.0') });
+    await waitRevision(ns, 'fine4', 1, 'InstallSucceeded');
+    const all = ['loopapp', 'bombapp', 'recapp', 'fine1', 'fine2', 'fine3', 'fine4'];
+    for (const name of all) await deleteRelease(ns, name);
+    for (const name of all) await waitGone(ns, name);
   });
 
   it('adopts a release first installed with helm install: upgraded in place, not reinstalled', async () => {
@@ -356,17 +363,20 @@ describe('HelmRelease', () => {
     }, 60_000);
     expect(hookWait).toContain('to complete');
     await createRelease(ns, 'tested', { chart: chart('testedapp', '1.0.0'), values: { hangTest: true }, test: { enable: true }, timeout: '5m' });
-    const testWait = await waitFor('tested parked on its chart test', async () => {
+    // The Job test (weight 0) completes; the Pod test (weight 1) runs forever: the release stays parked on it.
+    const testWait = await waitFor('tested parked on its hanging chart test', async () => {
       const p = (await getRelease(ns, 'tested'))?.status?.inProgress;
-      return p?.action === 'test' ? p : undefined;
+      return p?.action === 'test' && p.waitingOn?.includes(`Pod ${ns}/tested-smoke`) === true ? p : undefined;
     }, 60_000);
-    expect(testWait.waitingOn).toContain(`Pod ${ns}/tested-smoke`);
-    await createRelease(ns, 'leaving', { chart: chart('hookapp', '1.0.0'), values: { hangPreDelete: true }, timeout: '5m' });
-    await waitRevision(ns, 'leaving', 1, 'InstallSucceeded');
-    await deleteRelease(ns, 'leaving');
+    expect(testWait.revision).toBe(1);
+    // hookapp's hook Jobs have fixed names: this one gets a namespace of its own.
+    const del = await testNamespace('hr-hol-del');
+    await createRelease(del, 'leaving', { chart: chart('hookapp', '1.0.0'), values: { hangPreDelete: true }, timeout: '5m' });
+    await waitRevision(del, 'leaving', 1, 'InstallSucceeded');
+    await deleteRelease(del, 'leaving');
     const deleteWait = await waitFor('leaving parked on its pre-delete hook', async () => {
-      const p = (await getRelease(ns, 'leaving'))?.status?.inProgress;
-      return p?.action === 'uninstall' && p.waitingOn?.includes(`hook Job ${ns}/pre-delete`) === true ? p : undefined;
+      const p = (await getRelease(del, 'leaving'))?.status?.inProgress;
+      return p?.action === 'uninstall' && p.waitingOn?.includes(`hook Job ${del}/pre-delete`) === true ? p : undefined;
     }, 60_000);
     expect(deleteWait.revision).toBe(1);
     const started = Date.now();
@@ -390,13 +400,13 @@ describe('HelmRelease', () => {
     expect((await readRecord(ns, 'tested', 1)).info.status).toBe('deployed');
     expect(conditionOf((await getRelease(ns, 'tested'))?.status, 'Ready')).toMatchObject({ status: 'Unknown', reason: 'Progressing' });
     // The release being deleted is uninstalling, its objects still there behind the running pre-delete hook.
-    expect((await readRecord(ns, 'leaving', 1)).info.status).toBe('uninstalling');
-    expect(await configMap(ns, 'leaving-config')).toBeDefined();
+    expect((await readRecord(del, 'leaving', 1)).info.status).toBe('uninstalling');
+    expect(await configMap(del, 'leaving-config')).toBeDefined();
     // Dropping the hooks lets the parked uninstall finish at once, without them.
-    await patchRelease(ns, 'leaving', { spec: { uninstall: { disableHooks: true } } });
-    await waitGone(ns, 'leaving', 60_000);
-    expect(await configMap(ns, 'leaving-config')).toBeUndefined();
-    expect(await recordNames(ns, 'leaving')).toEqual([]);
+    await patchRelease(del, 'leaving', { spec: { uninstall: { disableHooks: true } } });
+    await waitGone(del, 'leaving', 60_000);
+    expect(await configMap(del, 'leaving-config')).toBeUndefined();
+    expect(await recordNames(del, 'leaving')).toEqual([]);
   });
 
   it('an operator killed mid-wait resumes the wait after restart and fails it at the original deadline', async () => {
