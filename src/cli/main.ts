@@ -10,6 +10,7 @@ type Subcommand = (argv: string[]) => Promise<number>;
 const subcommands: Record<string, () => Promise<Subcommand>> = {
   operator: async () => (await import('../main.js')).run,
   template: async () => (await import('./template.js')).run,
+  distro: async () => (await import('./distro.js')).run,
 };
 
 const usage = `Usage: maglev <command> [options]
@@ -17,6 +18,7 @@ const usage = `Usage: maglev <command> [options]
 Commands:
   operator    run the operator against the cluster in KUBECONFIG (or in-cluster config)
   template    render a chart locally, like helm template
+  distro      pack a distro bundle from a directory, or inspect and check one
 `;
 
 async function main(argv: string[]): Promise<number> {
