@@ -52,6 +52,11 @@ function writes(w: DriverWorld): string[] {
   ];
 }
 
+/** [revision, status] of every stored record, oldest first. */
+async function revisions(w: DriverWorld): Promise<[number, string][]> {
+  return (await w.cluster.ctx.storage.history('web')).map((h) => [h.record.version, h.record.info.status]);
+}
+
 function clearLogs(w: DriverWorld): void {
   w.objects.writes.length = 0;
   w.cluster.store.calls.length = 0;
@@ -205,7 +210,7 @@ describe('HelmRelease reconcile with the release driver', () => {
     clearLogs(w);
     await reconcile(w);
     const history = await w.cluster.ctx.storage.history('web');
-    expect(history.map((h) => [h.record.version, h.record.info.status])).toEqual([
+    expect(await revisions(w)).toEqual([
       [1, 'superseded'],
       [2, 'superseded'],
       [3, 'deployed'],
@@ -253,8 +258,7 @@ describe('HelmRelease reconcile with the release driver', () => {
     w.cluster.hooks.running.delete('Job/smoke');
     w.cluster.hooks.fail('wait', 'Job/smoke', new MaglevError('HookFailed', 'job smoke failed: BackoffLimitExceeded'));
     await reconcile(w);
-    const history = await w.cluster.ctx.storage.history('web');
-    expect(history.map((h) => [h.record.version, h.record.info.status])).toEqual([
+    expect(await revisions(w)).toEqual([
       [1, 'superseded'],
       [2, 'superseded'],
       [3, 'deployed'],
