@@ -5,6 +5,7 @@ import { releaseDriver } from '../release/reconcile/driver.js';
 import { HELMRELEASE_FINALIZER as FINALIZER } from '../constants.js';
 import { defaultObjects, driverWorld, HR, type DriverWorld } from '../release/testing/fake-driver.js';
 import { rendered, renderedHook, fakeRender } from '../release/testing/fixtures.js';
+import { ApiStatusError } from '../runtime/api-error.js';
 import { memoryLogger } from '../runtime/testing/logger.js';
 import type { Condition } from '../runtime/conditions.js';
 import type { KubeObject } from '../runtime/object.js';
@@ -549,6 +550,27 @@ describe('HelmRelease reconcile with the release driver', () => {
     expect(w.events.at(-1)?.event).toMatchObject({ type: 'Warning', reason: 'UninstallFailed' });
     expect(error).toBeInstanceOf(Error);
     expect(w.cluster.applier.objects.has('Deployment apps/web')).toBe(true);
+  });
+
+  it('a tenant release whose namespace is being deleted, denied its records, is let go with a Warning instead of blocking the namespace', async () => {
+    const w = driverWorld({ serviceAccountName: 'deployer' });
+    await reconcile(w);
+    const forbidden = new ApiStatusError('GET secrets', 403, { message: 'secrets is forbidden: User "system:serviceaccount:apps:deployer" cannot list resource "secrets"' });
+    w.cluster.store.failWhen(() => forbidden);
+    w.objects.requestDelete('HelmRelease', 'apps', 'web');
+    // While the namespace stays, the denial is reported and the finalizer kept.
+    w.objects.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
+    const kept = await reconcile(w);
+    expect(kept.error).toBeInstanceOf(Error);
+    expect(w.hr().metadata.finalizers).toEqual([FINALIZER]);
+    // The namespace is being deleted (its RBAC goes with it): the release is let go.
+    w.objects.updateMeta('Namespace', '', 'apps', { deletionTimestamp: '2025-01-01T00:00:00Z' });
+    clearLogs(w);
+    const gone = await reconcile(w);
+    expect(gone.error).toBeUndefined();
+    expect(w.objects.peek('HelmRelease', 'apps', 'web')).toBeUndefined();
+    expect(w.events.map((e) => `${e.event.type} ${e.event.reason}`)).toEqual(['Warning UninstallSkipped']);
+    expect(w.events[0]?.event.note).toMatch(/^uninstall skipped: namespace apps is being deleted and system:serviceaccount:apps:deployer may no longer act there \(.*forbidden/);
   });
 
   it('a HelmRelease that never installed anything is let go at once, even with an invalid spec', async () => {

@@ -5,10 +5,14 @@
  * post-delete hooks, records purged unless uninstall.keepHistory), with every wait parked (status.inProgress
  * keeps the deadline; watch events resume it, no worker is held); the finalizer is removed only when that
  * succeeded or there was nothing to uninstall. A suspended release is left in place, as Flux does, and so
- * is a release another HelmRelease manages (claim.ts).
+ * is a release another HelmRelease manages (claim.ts). A tenant release (impersonated) whose namespace is
+ * being deleted, and whose calls are denied because the namespace's RBAC went first, is let go with a
+ * Warning Event `UninstallSkipped` rather than holding the namespace Terminating forever.
  */
 import { HELMRELEASE_FINALIZER } from '../../constants.js';
 import { API_VERSION, type HelmRelease, type HelmReleaseSpec } from '../../crds/generated/types.js';
+import { errorMessage } from '../../errors.js';
+import { statusOf } from '../../runtime/api-error.js';
 import { refOf } from '../../runtime/object.js';
 import type { ActionContext, ActionOutcome, ReleaseRef } from '../actions/context.js';
 import { uninstall } from '../actions/uninstall.js';
@@ -90,8 +94,48 @@ export interface FinalizeInput {
   progress: ProgressReporter;
 }
 
+/** True when `err`, or an error in its cause chain, is the API server's 401 or 403. */
+function denied(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    const status = statusOf(e);
+    if (status === 401 || status === 403) return true;
+  }
+  return false;
+}
+
+/**
+ * The way out when a tenant's release cannot be uninstalled because its namespace is being deleted: the
+ * namespace's RBAC (the tenant's Role and RoleBinding) is deleted with it, so every call as the tenant's
+ * ServiceAccount is denied, forever, and the namespace would stay Terminating behind the finalizer. Then the
+ * namespaced objects and the records go with the namespace; the finalizer is removed with a Warning Event
+ * saying what was skipped. Undefined when this is not that case (the error is then reported as usual).
+ */
+async function namespaceGone(input: FinalizeInput, err: unknown): Promise<ReleaseOutcome | undefined> {
+  const { deps, hr, scope } = input;
+  if (scope.impersonate === undefined || !denied(err)) return undefined;
+  const ns = hr.metadata.namespace ?? '';
+  const namespace = await deps.objects.get({ apiVersion: 'v1', kind: 'Namespace', namespace: '', name: ns }).catch(() => undefined);
+  if (namespace?.metadata?.deletionTimestamp === undefined) return undefined;
+  const note =
+    `uninstall skipped: namespace ${ns} is being deleted and ${scope.impersonate} may no longer act there (${errorMessage(err)}); ` +
+    `the release's namespaced objects and records go with the namespace, cluster-scoped ones are left in place`;
+  await deps.events.record(refOf(hr), { type: 'Warning', reason: 'UninstallSkipped', action: 'Uninstall', note });
+  await removeFinalizer(deps, hr);
+  return { state: { phase: 'progressing', reason: 'Deleting', message: note } };
+}
+
 /** Uninstalls a deleted HelmRelease's release, then lets it go; see the module comment. */
 export async function finalizeRelease(input: FinalizeInput): Promise<ReleaseOutcome> {
+  try {
+    return await finalize(input);
+  } catch (err) {
+    const skipped = await namespaceGone(input, err);
+    if (skipped !== undefined) return skipped;
+    throw err;
+  }
+}
+
+async function finalize(input: FinalizeInput): Promise<ReleaseOutcome> {
   const { deps, hr, spec, scope, ctx } = input;
   const { release } = scope;
   const gone: ReleaseOutcome = { state: { phase: 'progressing', reason: 'Deleting', message: `release ${release.namespace}/${release.name} is being removed` } };
@@ -106,6 +150,8 @@ export async function finalizeRelease(input: FinalizeInput): Promise<ReleaseOutc
     if (outcome.status === 'waiting') return parkedUninstall(deps, hr, release, outcome);
     await deps.events.record(refOf(hr), outcomeEvent('uninstall', outcome));
     if (outcome.status === 'failed') {
+      const skipped = await namespaceGone(input, outcome.error);
+      if (skipped !== undefined) return skipped;
       const message = `uninstall failed; the finalizer ${HELMRELEASE_FINALIZER} stays until it succeeds: ${outcome.error.message}`;
       return {
         state: { phase: 'retrying', reason: Reason.UninstallFailed, message },
