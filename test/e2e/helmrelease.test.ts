@@ -24,6 +24,17 @@ function operator(args: string[] = []): OperatorProcess {
   return startOperator(['--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0', ...args]);
 }
 
+/** ServiceAccount `tenant` in `ns`, allowed everything on core and apps objects there and nothing else. */
+async function tenant(ns: string): Promise<void> {
+  await clients().core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'tenant' } } });
+  const rbac = clients().kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+  await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name: 'tenant' }, rules: [{ apiGroups: ['', 'apps'], resources: ['*'], verbs: ['*'] }] } });
+  await rbac.createNamespacedRoleBinding({
+    namespace: ns,
+    body: { metadata: { name: 'tenant' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'tenant' }, subjects: [{ kind: 'ServiceAccount', name: 'tenant', namespace: ns }] },
+  });
+}
+
 function chart(name: string, version: string): Record<string, unknown> {
   return { repository: repo.url, name, version };
 }
@@ -194,13 +205,7 @@ describe('HelmRelease', () => {
     expect((await configMap(ns, 'ejsdb-info'))?.data).toEqual({ message: 'two', revision: '2', isUpgrade: 'true' });
 
     // A tenant's lookup runs as its ServiceAccount: one that may not read Secrets elsewhere gets Helm's error.
-    await clients().core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'tenant' } } });
-    const rbac = clients().kc.makeApiClient(k8s.RbacAuthorizationV1Api);
-    await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name: 'tenant' }, rules: [{ apiGroups: ['', 'apps'], resources: ['*'], verbs: ['*'] }] } });
-    await rbac.createNamespacedRoleBinding({
-      namespace: ns,
-      body: { metadata: { name: 'tenant' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'tenant' }, subjects: [{ kind: 'ServiceAccount', name: 'tenant', namespace: ns }] },
-    });
+    await tenant(ns);
     await createRelease(ns, 'peek', { chart: chart('lookupapp', '1.0.0'), serviceAccountName: 'tenant', values: { lookupNamespace: 'kube-system' } });
     const denied = await waitReady(ns, 'peek', 'False');
     expect(conditionOf(denied.status, 'Ready')?.message).toMatch(/lookup v1 Secret kube-system\/peek-auth: .*forbidden/);
@@ -209,6 +214,16 @@ describe('HelmRelease', () => {
     // Removed while the tenant's Role still exists: its finalizer reads the records as the tenant.
     for (const name of ['peek', 'db', 'ejsdb']) await deleteRelease(ns, name);
     for (const name of ['peek', 'db', 'ejsdb']) await waitGone(ns, name);
+
+    // A tenant release left in a namespace being deleted, its RoleBinding gone first: every call as the
+    // tenant is denied, so the release is let go (UninstallSkipped) and the namespace does not hang.
+    const doomed = await testNamespace('hr-doomed');
+    await tenant(doomed);
+    await createRelease(doomed, 'kept', { chart: chart('lookupapp', '1.0.0'), serviceAccountName: 'tenant' });
+    await waitRevision(doomed, 'kept', 1, 'InstallSucceeded');
+    await clients().kc.makeApiClient(k8s.RbacAuthorizationV1Api).deleteNamespacedRoleBinding({ namespace: doomed, name: 'tenant' });
+    await clients().core.deleteNamespace({ name: doomed });
+    await waitFor(`namespace ${doomed} gone`, async () => ((await clients().core.readNamespace({ name: doomed }).catch(() => undefined)) === undefined ? true : undefined), 90_000);
   });
 
   it('an endless loop, an output bomb and endless include recursion each fail as RenderFailed while other releases render; a killed renderer is replaced', async () => {
