@@ -164,10 +164,10 @@ export class GoRenderer {
         });
       }
     })();
-    this.gate = run.finally(() => {
-      if (this.gate === guarded) this.gate = undefined;
+    const gate: Promise<void> = run.finally(() => {
+      if (this.gate === gate) this.gate = undefined;
     });
-    const guarded = this.gate;
+    this.gate = gate;
   }
 
   /** The process id of the running engine process, if one runs (for its memory in benchmarks). */
