@@ -25,3 +25,6 @@ export const TriggerAnnotation = {
 
 /** Label or annotation that opts one object out of drift detection (value `disabled`). */
 export const DRIFT_DETECTION_KEY = 'maglev.io/drift-detection';
+
+/** Annotation (value `true`) that lets a distro upgrade to a bundle whose `upgradeFrom` excludes the deployed version. */
+export const FORCE_UPGRADE_PATH_ANNOTATION = 'maglev.io/force-upgrade-path';

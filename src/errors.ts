@@ -48,6 +48,12 @@ export const ErrorCode = {
   ChildConflict: 'ChildConflict',
   /** A distro bundle cannot be used: its archive, distro.yaml, graph or charts are wrong (every problem listed). */
   BundleInvalid: 'BundleInvalid',
+  /** A distro bundle could not be read from its ConfigMap, URL or registry (retried). */
+  BundleFetchFailed: 'BundleFetchFailed',
+  /** MaglevDistro.spec.version is not the version of its bundle. */
+  VersionMismatch: 'VersionMismatch',
+  /** The bundle's upgradeFrom range does not hold the deployed distro version. */
+  UpgradePathBlocked: 'UpgradePathBlocked',
 } as const;
 
 /** One of the closed set of error codes. */

@@ -8,10 +8,11 @@ import { FIELD_MANAGER } from './constants.js';
 import { API_VERSION, KINDS, PLURALS, type HelmRelease, type MaglevDistro } from './crds/index.js';
 import { helmReleaseReconciler } from './controllers/helmrelease.js';
 import { distroMetrics, maglevDistroReconciler } from './controllers/maglevdistro.js';
+import { BundleStore } from './distro/bundle-store.js';
 import { distroDriver } from './distro/driver.js';
 import { DistroHistory } from './distro/history.js';
 import type { ReadinessSink } from './controllers/common.js';
-import { errorMessage } from './errors.js';
+import { ErrorCode, errorMessage, MaglevError } from './errors.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { optionsUsage, parseOptions, type Options } from './options.js';
 import {
@@ -167,12 +168,19 @@ async function operate(opts: Options, log: Logger): Promise<number> {
   const distros = manager.addCache(
     informerCache<MaglevDistro & KubeObject>(kc, api, { path: collectionPath(PLURALS.MaglevDistro, opts.watchNamespace), logger: log.child({ cache: KINDS.MaglevDistro }) }),
   );
+  // One bundle cache for the distro controller and the child releases it serves charts to.
+  const bundles = new BundleStore({ objects: resources, onFetch: (source, result) => metrics.bundleFetches.inc({ source, result }) });
   const drive = releaseDriver({
     objects: resources,
     releases,
     contextFor: kubeActionContexts({ api, resources, mapper, clock: realClock, identity: opts.identity, waits }),
     fetchChart,
     chartCache: new ChartCache(),
+    distroChart: async (namespace, ref, digest, signal) => {
+      const distro = distros.get(namespace, ref.name);
+      if (distro === undefined) throw new MaglevError(ErrorCode.ChartNotFound, `spec.chart.distroRef: MaglevDistro ${namespace}/${ref.name} not found`, { where: 'spec.chart.distroRef' });
+      return bundles.componentChart(distro, ref.component, digest, signal);
+    },
     render: (input) => renderChart({ ...input, options: { ...input.options, timeoutMs: opts.renderTimeoutMs } }),
     // `lookup` in Go templates, as `helm upgrade` serves it: read through the operator's client as the release.
     lookup: async (req, call) => {
@@ -201,7 +209,7 @@ async function operate(opts: Options, log: Logger): Promise<number> {
         client: resources,
         events,
         readiness,
-        drive: distroDriver({ children: releases, objects: resources, history: new DistroHistory(new KubeSecretStore(api)), events, observer: distroMetrics(metrics) }),
+        drive: distroDriver({ children: releases, objects: resources, history: new DistroHistory(new KubeSecretStore(api)), events, observer: distroMetrics(metrics), bundles }),
       }),
       opts,
       log,

@@ -21,6 +21,7 @@ export interface Metrics {
   releaseActionDuration: Histogram<'action'>;
   distroComponents: Gauge<'namespace' | 'distro' | 'phase'>;
   distroPlanSteps: Gauge<'namespace' | 'distro' | 'action'>;
+  bundleFetches: Counter<'source' | 'result'>;
   distroUpgradeDuration: Histogram<'result'>;
 }
 
@@ -101,6 +102,12 @@ export function createMetrics(): Metrics {
       name: 'maglev_distro_plan_steps',
       help: 'Steps of the current plan of each MaglevDistro by action (install, upgrade, downgrade, uninstall, none).',
       labelNames: ['namespace', 'distro', 'action'],
+      registers,
+    }),
+    bundleFetches: new Counter({
+      name: 'maglev_bundle_fetches_total',
+      help: 'Distro bundles downloaded or read and parsed (cache misses; a bundle known by digest is not counted), by source and result.',
+      labelNames: ['source', 'result'],
       registers,
     }),
     distroUpgradeDuration: new Histogram({

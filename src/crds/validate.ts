@@ -166,6 +166,9 @@ export function validateMaglevDistroSpec(spec: MaglevDistroSpec, distroName?: st
     semver.valid(spec.version) === null
       ? [{ field: 'spec.version', message: `${JSON.stringify(spec.version)} is not a semantic version; expected e.g. 1.4.0` }]
       : [];
+  // With a bundle, inline components may override or depend on bundle components: the driver checks the
+  // composed list once the bundle is read.
+  if (spec.bundle !== undefined) return [...version, ...checkComponentNames(spec.components ?? [], 'spec.components')];
   return [...version, ...validateComponents(spec.components ?? [], distroName)];
 }
 

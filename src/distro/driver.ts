@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { TriggerAnnotation } from '../constants.js';
-import { errorMessage } from '../errors.js';
+import { ErrorCode, errorMessage, MaglevError } from '../errors.js';
 import {
   API_VERSION,
   KINDS,
@@ -15,6 +15,7 @@ import {
   type ComponentStatus,
   type HelmRelease,
   type MaglevDistro,
+  type MaglevDistroSpec,
   type MaglevDistroStatus,
 } from '../crds/index.js';
 import type { Driver, DriverOutcome } from '../controllers/common.js';
@@ -27,6 +28,8 @@ import { deleteChild } from './actions/delete-child.js';
 import { ensureDistroFinalizer, finalizeDistro } from './actions/finalize.js';
 import { recordRevision } from './actions/record-revision.js';
 import { outcomeOf } from './outcome.js';
+import type { BundleStore } from './bundle-store.js';
+import { composeChecked } from './compose.js';
 import { isChildOf, observeChild, type ObservedChild } from './children.js';
 import { decide, type Decision } from './decide.js';
 import { childName, desiredComponents, type DesiredDistro } from './desired.js';
@@ -53,6 +56,8 @@ export interface DistroDriverDeps {
   history: DistroHistory;
   events: Pick<EventRecorder, 'record'>;
   observer?: DistroObserver;
+  /** Reads `spec.bundle` (required for distros that use one). */
+  bundles?: Pick<BundleStore, 'forDistro'>;
   now?: () => number;
 }
 
@@ -109,6 +114,12 @@ export function distroDriver(deps: DistroDriverDeps): Driver<MaglevDistro, Magle
     }
   };
 
+  /** The spec with the bundle composed in, after the bundle's checks (version, upgrade path, composed graph). */
+  const withBundle = async (distro: MaglevDistro, baseline: Baseline | undefined, signal: AbortSignal): Promise<MaglevDistroSpec> => {
+    if (deps.bundles === undefined) throw new MaglevError(ErrorCode.BundleFetchFailed, 'this operator has no bundle store configured', { terminal: true });
+    return composeChecked(distro, await deps.bundles.forDistro(distro, signal), baseline?.version);
+  };
+
   return async (obj: MaglevDistro, log: Logger, signal: AbortSignal, dctx): Promise<DriverOutcome<MaglevDistroStatus>> => {
     const ctx: DistroActionContext = { objects: deps.objects, signal, now };
     const spec = withMaglevDistroDefaults(obj.spec);
@@ -118,12 +129,13 @@ export function distroDriver(deps: DistroDriverDeps): Driver<MaglevDistro, Magle
       if (fin.done) deps.observer?.forget(obj);
       return { state: { phase: 'progressing', reason: 'Deleting', message: fin.message } };
     }
-    const distro = { ...(await ensureDistroFinalizer(ctx, obj)), spec };
-    if (distro.metadata.resourceVersion !== obj.metadata.resourceVersion) dctx.observed({ ...distro, spec: obj.spec });
+    const ensured = await ensureDistroFinalizer(ctx, obj);
+    if (ensured.metadata.resourceVersion !== obj.metadata.resourceVersion) dctx.observed(ensured);
+    const records = await deps.history.list(ensured);
+    const baseline = baselineOf(records.find((r) => r.status === 'deployed'));
+    const distro = { ...ensured, spec: spec.bundle === undefined ? spec : await withBundle({ ...ensured, spec }, baseline, signal) };
     const desired = desiredComponents(distro);
     const children = await observeChildren(distro, ctx);
-    const records = await deps.history.list(distro);
-    const baseline = baselineOf(records.find((r) => r.status === 'deployed'));
     const plan = planDistro({ desired, version: spec.version, baseline, children });
     const forceToken = distro.metadata.annotations?.[TriggerAnnotation.ForceAt];
     const force = forceToken !== undefined && forceToken !== distro.status?.lastHandledForceAt ? forceToken : undefined;

@@ -9,7 +9,7 @@ import { loadChartArchive } from '../load.js';
 import type { Chart } from '../types.js';
 import type { Credentials } from './httpclient.js';
 
-/** `spec.chart` of a HelmRelease (exactly one of repository+name, url, configMapRef). */
+/** `spec.chart` of a HelmRelease (exactly one of repository+name, url, configMapRef, distroRef). */
 export interface ChartRef {
   repository?: string;
   name?: string;
@@ -32,6 +32,8 @@ export interface FetchDeps {
   credentials?: Credentials;
   /** Contents of `spec.chart.configMapRef`'s ConfigMap (undefined: not found). */
   configMap?: ConfigMapData;
+  /** The archive `spec.chart.distroRef` names, as the distro's bundle holds it. */
+  distroArchive?: { archive: Buffer; source: string };
   /** Per-request deadline (default 60 s). */
   timeoutMs?: number;
   /** Archive download cap (default 10 MiB). */

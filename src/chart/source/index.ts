@@ -17,8 +17,8 @@ function invalid(message: string, where: string): MaglevError {
 }
 
 /**
- * Fetches the chart `ref` names. Exactly one of repository (+ name), url or configMapRef must be set;
- * distroRef is resolved by the MaglevDistro controller before this is called.
+ * Fetches the chart `ref` names. Exactly one of repository (+ name), url, configMapRef or distroRef must
+ * be set; for distroRef the caller passes the archive (`deps.distroArchive`) the distro's bundle holds.
  */
 export async function fetchChart(ref: ChartRef, deps: FetchDeps = {}): Promise<FetchedChart> {
   const set = [ref.repository, ref.url, ref.configMapRef, ref.distroRef].filter((x) => x !== undefined && x !== '');
@@ -35,5 +35,6 @@ export async function fetchChart(ref: ChartRef, deps: FetchDeps = {}): Promise<F
     const source = `configmap/${ref.configMapRef.name}[${ref.configMapRef.key}]`;
     return finishArchive(archive, deps, source, [{ digest: parseDigestSpec(verifyDigest), what: 'spec.chart.verify.digest' }]);
   }
-  throw invalid('spec.chart.distroRef is resolved by the MaglevDistro controller; pass the component chart instead', 'spec.chart.distroRef');
+  if (deps.distroArchive === undefined) throw invalid('spec.chart.distroRef: the archive of the distro component was not given', 'spec.chart.distroRef');
+  return finishArchive(deps.distroArchive.archive, deps, deps.distroArchive.source, [{ digest: parseDigestSpec(verifyDigest), what: 'spec.chart.verify.digest' }]);
 }

@@ -12,6 +12,7 @@ import type { EventInput } from '../../runtime/events.js';
 import type { KubeObject } from '../../runtime/object.js';
 import type { Result } from '../../runtime/reconcile.js';
 import { memoryLogger } from '../../runtime/testing/logger.js';
+import { BundleStore } from '../bundle-store.js';
 import { distroDriver } from '../driver.js';
 import { DistroHistory } from '../history.js';
 
@@ -20,6 +21,9 @@ export class DistroWorld {
   readonly objects = new FakeObjects();
   readonly secrets = new MemorySecretStore();
   readonly events: EventInput[] = [];
+  /** Bundle loads (cache misses), `source:result`. */
+  readonly bundleLoads: string[] = [];
+  readonly bundles = new BundleStore({ objects: this.objects, onFetch: (source, result) => void this.bundleLoads.push(`${source}:${result}`) });
   now = Date.parse('2026-06-01T00:00:00Z');
   private revisions = new Map<string, number>();
   private history = new DistroHistory(this.secrets);
@@ -51,6 +55,7 @@ export class DistroWorld {
         objects,
         history: this.history,
         events: { record: (_ref, e) => Promise.resolve(void this.events.push(e)) },
+        bundles: this.bundles,
         now: () => this.now,
       }),
     });

@@ -7,7 +7,7 @@
  */
 import { composeValues, type ValuesSource } from '../../chart/valuesfrom.js';
 import { prepareChart, type PreparedChart } from '../../chart/dependencies.js';
-import type { ConfigMapData, FetchedChart } from '../../chart/source/common.js';
+import { parseDigestSpec, type ConfigMapData, type FetchedChart } from '../../chart/source/common.js';
 import type { Credentials } from '../../chart/source/httpclient.js';
 import type { Values } from '../../chart/types.js';
 import { valuesDigest } from '../../chart/values.js';
@@ -41,7 +41,7 @@ function strings(v: unknown): Record<string, string> | undefined {
   return out;
 }
 
-async function readData(deps: Pick<ReleaseDriverDeps, 'objects'>, target: TargetRef, call: CallOptions): Promise<Data | undefined> {
+export async function readData(deps: { objects: Pick<ReleaseDriverDeps['objects'], 'get'> }, target: TargetRef, call: CallOptions): Promise<Data | undefined> {
   const obj = await deps.objects.get<KubeObject & Record<string, unknown>>(target, call);
   if (obj === undefined) return undefined;
   const out: Data = {};
@@ -78,7 +78,7 @@ export async function readValuesSources(deps: Pick<ReleaseDriverDeps, 'objects'>
 }
 
 /** Repository credentials from the Secret of `spec.chart.secretRef` (username/password, token, caFile). */
-export async function readCredentials(deps: Pick<ReleaseDriverDeps, 'objects'>, namespace: string, name: string, call: CallOptions): Promise<Credentials> {
+export async function readCredentials(deps: { objects: Pick<ReleaseDriverDeps['objects'], 'get'> }, namespace: string, name: string, call: CallOptions): Promise<Credentials> {
   const d = await readData(deps, ref('Secret', namespace, name), call);
   if (d === undefined) {
     throw new MaglevError(ErrorCode.ChartFetchFailed, `spec.chart.secretRef: Secret ${namespace}/${name} not found`, { where: 'spec.chart.secretRef' });
@@ -93,7 +93,7 @@ export async function readCredentials(deps: Pick<ReleaseDriverDeps, 'objects'>, 
 
 /** Resolves the desired release; chart and values errors keep their codes (ChartNotFound, ValuesInvalid…). */
 export async function resolveDesired(
-  deps: Pick<ReleaseDriverDeps, 'objects' | 'fetchChart' | 'chartCache'>,
+  deps: Pick<ReleaseDriverDeps, 'objects' | 'fetchChart' | 'chartCache' | 'distroChart'>,
   namespace: string,
   spec: HelmReleaseSpec,
   call: CallOptions,
@@ -104,10 +104,17 @@ export async function resolveDesired(
   const credentials = secretRef === undefined ? undefined : await readCredentials(deps, namespace, secretRef.name, call);
   let configMap: ConfigMapData | undefined;
   if (configMapRef !== undefined) configMap = await readData(deps, ref('ConfigMap', namespace, configMapRef.name), call);
-  const fetched = await during(`fetching chart ${spec.chart.name ?? spec.chart.url ?? ''}`, () => deps.fetchChart(spec.chart, {
+  let distroArchive: { archive: Buffer; source: string } | undefined;
+  const { distroRef } = spec.chart;
+  if (distroRef !== undefined) {
+    if (deps.distroChart === undefined) throw new MaglevError(ErrorCode.ChartNotFound, 'spec.chart.distroRef: this operator serves no distro bundles', { where: 'spec.chart.distroRef', terminal: true });
+    distroArchive = await deps.distroChart(namespace, distroRef, parseDigestSpec(spec.chart.verify?.digest), call.signal);
+  }
+  const fetched = await during(`fetching chart ${spec.chart.name ?? spec.chart.url ?? distroRef?.component ?? ''}`, () => deps.fetchChart(spec.chart, {
     ...(deps.chartCache === undefined ? {} : { cache: deps.chartCache }),
     ...(credentials === undefined ? {} : { credentials }),
     ...(configMap === undefined ? {} : { configMap }),
+    ...(distroArchive === undefined ? {} : { distroArchive }),
   }));
   const prepared = prepareChart(fetched.chart, config, kubeVersion === undefined ? {} : { kubeVersion });
   return { fetched, prepared, config, digest: valuesDigest(config) };

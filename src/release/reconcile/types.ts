@@ -83,6 +83,11 @@ export interface ReleaseDriverDeps {
   fetchChart(ref: ChartRef, deps: FetchDeps): Promise<FetchedChart>;
   /** Shared by every fetch of the process. */
   chartCache?: ChartCache;
+  /**
+   * The archive of a distro component's chart (`spec.chart.distroRef`), from the distro's bundle as the
+   * operator holds it; `digest` is the archive the child expects (its `verify.digest`).
+   */
+  distroChart?: (namespace: string, ref: { name: string; component: string }, digest: string | undefined, signal?: AbortSignal) => Promise<{ archive: Buffer; source: string }>;
   render(input: RenderInput): Promise<RenderResult>;
   /**
    * Serves the templates' `lookup` calls as `helm upgrade` does (an object by name, or a list; undefined when
