@@ -1,19 +1,51 @@
 /**
- * `maglev distro pack|inspect`: build a distro bundle from a directory (reproducible: the same input gives the
- * same bytes, whose digest it prints), and show and check a bundle file or URL (manifest, dependency levels,
- * chart and version per component; every problem listed, exit 1 for a bad bundle). See src/distro/bundle.ts.
+ * `maglev distro pack|inspect|push|diff`: build a distro bundle from a directory (reproducible: the same input
+ * gives the same bytes, whose digest it prints); show and check a bundle file or URL (manifest, dependency
+ * levels, chart and version per component; every problem listed, exit 1 for a bad bundle); push one to an OCI
+ * registry; and show the plan applying one to a running distro would give (src/distro/diff.ts).
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOAD_LIMITS } from '../chart/archive.js';
+import { KubeConfig } from '@kubernetes/client-node';
+import { FIELD_MANAGER } from '../constants.js';
+import { API_VERSION, KINDS, type HelmRelease, type MaglevDistro } from '../crds/index.js';
 import { chartPath, inspectBundle, packBundle, type BundleReport } from '../distro/bundle.js';
+import { BUNDLE_MEDIA, parseOciBundleUrl, readLoadedBundle } from '../distro/bundle-store.js';
+import { describeDiff, diffBundle } from '../distro/diff.js';
+import { DistroHistory, type DistroRecord } from '../distro/history.js';
+import { pushArtifact } from '../distro/push.js';
+import { KubeSecretStore } from '../release/index.js';
+import { KubeApiClient, ResourceClient, RestMapper, type KubeObject } from '../runtime/index.js';
 import { errorMessage } from '../errors.js';
 import type { TemplateIO } from './template.js';
 
 const usage = `Usage:
-  maglev distro pack DIR -o FILE     package DIR (distro.yaml and the charts it names) into a bundle
-  maglev distro inspect FILE|URL     show a bundle's manifest, dependency levels and charts, and check it
+  maglev distro pack DIR -o FILE                  package DIR (distro.yaml and the charts it names) into a bundle
+  maglev distro inspect FILE|URL                  show a bundle's manifest, dependency levels and charts, and check it
+  maglev distro push FILE oci://HOST/PATH:TAG     push a bundle to an OCI registry (credentials: MAGLEV_REGISTRY_USERNAME/PASSWORD)
+  maglev distro diff FILE -n NAMESPACE NAME       what applying the bundle to the running distro NAME would do (changes nothing)
+Options: -o, --output FILE; -n, --namespace NS; --kubeconfig FILE (diff; default: $KUBECONFIG or ~/.kube/config)
 `;
+
+/** The live distro, its children and its records, read with the kubeconfig's credentials. */
+async function readDistro(ns: string, name: string, kubeconfig: string | undefined): Promise<{ distro: MaglevDistro; children: HelmRelease[]; records: DistroRecord[] } | undefined> {
+  const kc = new KubeConfig();
+  if (kubeconfig !== undefined) kc.loadFromFile(kubeconfig);
+  else kc.loadFromDefault();
+  const api = new KubeApiClient(kc);
+  try {
+    const objects = new ResourceClient(api, new RestMapper(api), FIELD_MANAGER);
+    const distro = await objects.get<MaglevDistro & KubeObject>({ apiVersion: API_VERSION, kind: KINDS.MaglevDistro, namespace: ns, name });
+    if (distro === undefined) return undefined;
+    const list = await objects.list({ apiVersion: API_VERSION, kind: KINDS.HelmRelease, namespace: ns });
+    const records = await new DistroHistory(new KubeSecretStore(api)).list(distro);
+    return { distro, children: list.items as unknown as HelmRelease[], records };
+  } finally {
+    api.close();
+  }
+}
 
 /** Reads a bundle from a file or an http(s) URL, at most the chart-tree cap of bytes. */
 async function readSource(source: string): Promise<Buffer> {
@@ -55,7 +87,12 @@ export async function run(argv: string[], io: TemplateIO = process): Promise<num
   const [verb, ...rest] = argv;
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, allowPositionals: true, strict: true, options: { output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: true,
+      options: { output: { type: 'string', short: 'o' }, namespace: { type: 'string', short: 'n' }, kubeconfig: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (err) {
     io.stderr.write(`maglev distro: ${errorMessage(err)}\n\n${usage}`);
     return 2;
@@ -65,11 +102,42 @@ export async function run(argv: string[], io: TemplateIO = process): Promise<num
     io.stdout.write(usage);
     return verb === undefined ? 2 : 0;
   }
-  if (target === undefined || parsed.positionals.length !== 1 || (verb === 'pack' && parsed.values.output === undefined)) {
-    io.stderr.write(`maglev distro ${verb}: ${verb === 'pack' ? 'needs DIR and -o FILE' : 'needs one FILE or URL'}\n\n${usage}`);
+  const arity = verb === 'push' || verb === 'diff' ? 2 : 1;
+  const needs: Record<string, string> = { pack: 'needs DIR and -o FILE', push: 'needs FILE and oci://HOST/PATH:TAG', diff: 'needs FILE, -n NAMESPACE and NAME' };
+  if (target === undefined || parsed.positionals.length !== arity || (verb === 'pack' && parsed.values.output === undefined) || (verb === 'diff' && parsed.values.namespace === undefined)) {
+    io.stderr.write(`maglev distro ${verb}: ${needs[verb] ?? 'needs one FILE or URL'}\n\n${usage}`);
     return 2;
   }
   try {
+    if (verb === 'push') {
+      const ref = parseOciBundleUrl(parsed.positionals[1] ?? '');
+      const bundle = await readLoadedBundle(await readFile(target), target);
+      const env = process.env;
+      const pushed = await pushArtifact(
+        { host: ref.host, repository: ref.repository, tag: ref.reference, ...(env.MAGLEV_REGISTRY_USERNAME === undefined ? {} : { username: env.MAGLEV_REGISTRY_USERNAME, password: env.MAGLEV_REGISTRY_PASSWORD ?? '' }) },
+        {
+          config: Buffer.from(JSON.stringify({ name: bundle.manifest.name, version: bundle.manifest.version })),
+          configMediaType: BUNDLE_MEDIA.config,
+          layer: await readFile(target),
+          layerMediaType: BUNDLE_MEDIA.layer,
+          annotations: { 'org.opencontainers.image.title': basename(target), 'org.opencontainers.image.version': bundle.manifest.version },
+        },
+      );
+      io.stdout.write(`pushed ${bundle.manifest.name} ${bundle.manifest.version} to oci://${ref.host}/${ref.repository}:${ref.reference}\nbundle ${pushed.layerDigest}\nmanifest ${pushed.manifestDigest}\n`);
+      return 0;
+    }
+    if (verb === 'diff') {
+      const name = parsed.positionals[1] ?? '';
+      const ns = parsed.values.namespace ?? '';
+      const bundle = await readLoadedBundle(await readFile(target), target);
+      const cluster = await readDistro(ns, name, parsed.values.kubeconfig);
+      if (cluster === undefined) {
+        io.stderr.write(`maglev distro diff: MaglevDistro ${ns}/${name} not found\n`);
+        return 1;
+      }
+      io.stdout.write(describeDiff(diffBundle(cluster.distro, bundle, cluster.children, cluster.records, undefined), `${ns}/${name}`));
+      return 0;
+    }
     if (verb === 'pack') {
       const out = parsed.values.output ?? '';
       const { bundle, report } = await packBundle(target);

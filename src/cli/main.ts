@@ -18,7 +18,7 @@ const usage = `Usage: maglev <command> [options]
 Commands:
   operator    run the operator against the cluster in KUBECONFIG (or in-cluster config)
   template    render a chart locally, like helm template
-  distro      pack a distro bundle from a directory, or inspect and check one
+  distro      pack, inspect, push a distro bundle; diff one against a running distro
 `;
 
 async function main(argv: string[]): Promise<number> {

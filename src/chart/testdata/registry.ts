@@ -1,15 +1,16 @@
 /**
  * Test helpers for OCI: locating and starting the pinned `registry` binary (distribution) on a free
- * 127.0.0.1 port with temporary filesystem storage, and a small OCI push of a chart archive in Helm's
- * layout (config + chart layer + image manifest).
+ * 127.0.0.1 port with temporary filesystem storage, and a push of a chart archive in Helm's OCI layout
+ * (config + chart layer + image manifest) through src/distro/push.ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pushArtifact } from '../../distro/push.js';
+import { OCI_MEDIA } from '../source/oci.js';
 
 const cache = process.env.MAGLEV_CACHE ?? join(homedir(), '.cache', 'maglev-operator');
 
@@ -58,36 +59,9 @@ export async function startRegistry(binary: string): Promise<LocalRegistry> {
   throw new Error(`registry did not start on ${host}`);
 }
 
-const digestOf = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-
-async function pushBlob(host: string, repo: string, data: Buffer): Promise<string> {
-  const digest = digestOf(data);
-  const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
-  const location = start.headers.get('location');
-  if (start.status !== 202 || location === null) throw new Error(`upload start failed: ${start.status}`);
-  const url = new URL(location, `http://${host}`);
-  url.searchParams.set('digest', digest);
-  const put = await fetch(url, { method: 'PUT', body: data, headers: { 'content-type': 'application/octet-stream' } });
-  if (put.status !== 201) throw new Error(`upload failed: ${put.status} ${await put.text()}`);
-  return digest;
-}
-
 /** Pushes a chart archive as `<repo>:<tag>` in Helm's OCI layout; returns the layer digest. */
 export async function pushChart(host: string, repo: string, tag: string, archive: Buffer, meta: { name: string; version: string }): Promise<string> {
   const config = Buffer.from(JSON.stringify({ apiVersion: 'v2', ...meta }));
-  const configDigest = await pushBlob(host, repo, config);
-  const layerDigest = await pushBlob(host, repo, archive);
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: configDigest, size: config.length },
-    layers: [{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', digest: layerDigest, size: archive.length }],
-  };
-  const res = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, {
-    method: 'PUT',
-    body: JSON.stringify(manifest),
-    headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
-  });
-  if (res.status !== 201) throw new Error(`manifest push failed: ${res.status} ${await res.text()}`);
+  const { layerDigest } = await pushArtifact({ host, repository: repo, tag }, { config, configMediaType: OCI_MEDIA.config, layer: archive, layerMediaType: OCI_MEDIA.chart });
   return layerDigest;
 }
