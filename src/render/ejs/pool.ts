@@ -40,11 +40,18 @@ function tsxLoaderUrl(): string {
   return pathToFileURL(join(dirname(pkgPath), entry)).href;
 }
 
+/**
+ * Young-generation cap per worker, MiB. A render allocates little that survives, so small semi-spaces cost a
+ * few more scavenges and save resident memory: 4000 renders of a demo chart on two workers peaked at 159-163
+ * MiB process RSS with 32 MiB and 118-120 MiB with 8, in the same time (7-8 s).
+ */
+const YOUNG_GENERATION_MB = 8;
+
 function startWorker(heapMb: number): Worker {
   const options: WorkerOptions = {
     env: {},
     execArgv: ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning'],
-    resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
+    resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, stackSizeMb: 4 },
   };
   const here = import.meta.url;
   if (here.endsWith('.js')) return new Worker(new URL('./worker.js', here), options);
