@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fetchChart } from '../chart/source/index.js';
 import { startServer, sendBody, type TestServer } from '../chart/testdata/server.js';
 import { FORCE_UPGRADE_PATH_ANNOTATION } from '../constants.js';
 import type { MaglevDistro } from '../crds/index.js';
@@ -69,6 +70,12 @@ describe('distro driver with a bundle', () => {
     // Many passes, one parse of the one bundle; a chart is found by its digest without the distro.
     expect(w.bundleLoads).toEqual(['configmap:loaded']);
     expect((await w.bundles.componentChart(distro([]), 'nope', bundleDigest(webChart.archive))).archive.equals(webChart.archive)).toBe(true);
+    // The child's fetch: the archive its distro serves, checked against the digest the distro planned.
+    const fetched = await fetchChart(web?.chart ?? {}, { distroArchive: webChart });
+    expect(`${fetched.name}@${fetched.version} ${fetched.source}`).toBe('web@2.0.0 ConfigMap ns/shop-1.0.0 key bundle.tgz: charts/web-2.0.0.tgz');
+    const pki = await w.bundles.componentChart(w.distro(), 'pki');
+    await expect(fetchChart(web?.chart ?? {}, { distroArchive: pki })).rejects.toMatchObject({ code: 'DigestMismatch' });
+    await expect(fetchChart(web?.chart ?? {}, {})).rejects.toMatchObject({ code: 'InvalidSpec' });
   });
 
   it('stalls on a version mismatch and on a wrong verify.digest, naming both sides, with nothing applied', async () => {
