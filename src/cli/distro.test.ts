@@ -31,6 +31,23 @@ describe('maglev distro', () => {
     expect(shown.out).toContain('  0: pki\n  1: cache, db\n  2: web\n');
   });
 
+  it('packs the example distro (charts/demo) in both versions, reproducibly, with 1.1.0 changing postgres and web', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'demo-bundle-'));
+    const root = join(import.meta.dirname, '..', '..', 'charts', 'demo');
+    const digests: string[] = [];
+    for (const file of ['a', 'b']) digests.push((await cli('pack', join(root, '1.0.0'), '-o', join(out, `${file}.tgz`))).out.split('\n')[1] ?? '');
+    expect(digests[0]).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(digests[1]).toBe(digests[0]);
+    expect((await cli('pack', join(root, '1.1.0'), '-o', join(out, 'next.tgz'))).code).toBe(0);
+    const next = await cli('inspect', join(out, 'next.tgz'));
+    expect(next.out).toContain('distro demo 1.1.0');
+    expect(next.out).toContain('upgrade from >=1.0.0 <1.1.0');
+    expect(next.out).toContain('  0: pki\n  1: gateway, postgres\n  2: web\n');
+    const charts = (text: string): string[] => [...text.matchAll(/^(\w+)\t.*\t(\S+@\S+) /gm)].map((m) => `${m[1] ?? ''}=${m[2] ?? ''}`);
+    expect(charts((await cli('inspect', join(out, 'a.tgz'))).out)).toEqual(['pki=pki@1.0.0', 'postgres=postgres@12.1.0', 'gateway=gateway@1.0.0', 'web=web@2.0.0']);
+    expect(charts(next.out)).toEqual(['pki=pki@1.0.0', 'postgres=postgres@12.2.0', 'gateway=gateway@1.0.0', 'web=web@2.1.0']);
+  });
+
   it('inspect of a bad bundle lists every problem and exits 1; usage errors exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bundle-bad-'));
     const bad = manifest('  - { name: a, chart: charts/a.tgz, dependsOn: [b] }\n  - { name: b, chart: charts/b.tgz, dependsOn: [a] }\n');
