@@ -9,12 +9,13 @@ import type { KubeObject } from '../runtime/object.js';
 import { bundleDigest, packBundle } from './bundle.js';
 import { BUNDLE_MEDIA, BundleStore, parseOciBundleUrl } from './bundle-store.js';
 import { comp, distro } from './testing/builders.js';
-import { distroDir, GOOD, manifest } from './testing/bundles.js';
+import { chartYaml, distroDir, GOOD, manifest } from './testing/bundles.js';
 import { DistroWorld } from './testing/world.js';
 
 /** The test bundle (distro shop) at `version`, with `upgradeFrom`, packed from a fresh directory. */
-async function bundleAt(version: string, upgradeFrom = '>=0.9.0 <1.0.0', components = GOOD): Promise<Buffer> {
+async function bundleAt(version: string, upgradeFrom = '>=0.9.0 <1.0.0', components = GOOD, pki = '1.0.0'): Promise<Buffer> {
   const dir = await distroDir(components);
+  writeFileSync(join(dir, 'charts/pki/Chart.yaml'), chartYaml('pki', pki));
   const text = manifest(components).replace('version: 1.0.0', `version: ${version}`).replace('">=0.9.0 <1.0.0"', JSON.stringify(upgradeFrom));
   writeFileSync(join(dir, 'distro.yaml'), text);
   return (await packBundle(dir)).bundle;
@@ -147,6 +148,31 @@ describe('distro driver with a bundle', () => {
     await converge(w);
     expect(w.distro().status).toMatchObject({ version: '1.2.0', revision: 4 });
     expect(w.bundleLoads).toEqual(['configmap:loaded', 'configmap:loaded', 'configmap:loaded']);
+  });
+
+  it("keeps the last deployed revision's bundle loaded, also after a restart, so a rollback finds its charts", async () => {
+    const w = new DistroWorld(bundled('v1', '1.0.0'));
+    w.objects.put(configMap('v1', await bundleAt('1.0.0')));
+    w.objects.put(configMap('v2', await bundleAt('1.1.0', '>=1.0.0 <1.1.0', GOOD, '1.1.0')));
+    await converge(w);
+    const oldPki = w.child('pki')?.spec.chart.verify?.digest ?? '';
+    w.edit((s) => {
+      s.version = '1.1.0';
+      s.bundle = { configMapRef: { name: 'v2', key: 'bundle.tgz' } };
+    });
+    w.restart();
+    await w.reconcile();
+    expect(w.child('pki')?.spec.chart).toMatchObject({ version: '1.1.0' });
+    expect(w.child('pki')?.spec.chart.verify?.digest).not.toBe(oldPki);
+    // The new process loaded both bundles: the current one and the deployed revision's (from its record).
+    expect(w.bundleLoads).toEqual(['configmap:loaded', 'configmap:loaded', 'configmap:loaded']);
+    const served = await w.bundles.componentChart(distro([]), 'pki', oldPki);
+    expect(served.source).toBe('ConfigMap ns/v1 key bundle.tgz: charts/pki-1.0.0.tgz');
+    // Its loss does not block the change: the upgrade goes on.
+    w.objects.objects.delete('ConfigMap ns/v1');
+    w.restart();
+    await converge(w);
+    expect(w.distro().status).toMatchObject({ version: '1.1.0', revision: 2 });
   });
 });
 

@@ -6,6 +6,7 @@
  * requeues itself only for the deadline of a running step. An in-sync distro sends no write request.
  */
 import type { Logger } from 'pino';
+import { canonicalJson } from '../chart/objects.js';
 import { TriggerAnnotation } from '../constants.js';
 import { ErrorCode, errorMessage, MaglevError } from '../errors.js';
 import {
@@ -120,6 +121,19 @@ export function distroDriver(deps: DistroDriverDeps): Driver<MaglevDistro, Magle
     return composeChecked(distro, await deps.bundles.forDistro(distro, signal), baseline?.version);
   };
 
+  /**
+   * The bundle of the last deployed revision, when it is not the current one, loaded into the bundle cache:
+   * a rollback restores children whose chart digests name its archives, and they are served from there,
+   * also after a restart. Best effort: if it cannot be read (its ConfigMap deleted, say), the change goes on
+   * and only a rollback child would wait (DigestMismatch) for a bundle holding its archive.
+   */
+  const loadBaselineBundle = async (distro: MaglevDistro, record: DistroRecord | undefined, signal: AbortSignal, log: Logger): Promise<void> => {
+    if (deps.bundles === undefined || record?.bundle === undefined || canonicalJson(record.bundle) === canonicalJson(distro.spec.bundle ?? null)) return;
+    await deps.bundles.forDistro({ ...distro, spec: { ...distro.spec, bundle: record.bundle } }, signal).catch((err: unknown) => {
+      log.warn({ err: errorMessage(err), revision: record.revision }, 'could not load the bundle of the last deployed revision (rollback target)');
+    });
+  };
+
   return async (obj: MaglevDistro, log: Logger, signal: AbortSignal, dctx): Promise<DriverOutcome<MaglevDistroStatus>> => {
     const ctx: DistroActionContext = { objects: deps.objects, signal, now };
     const spec = withMaglevDistroDefaults(obj.spec);
@@ -134,6 +148,7 @@ export function distroDriver(deps: DistroDriverDeps): Driver<MaglevDistro, Magle
     const records = await deps.history.list(ensured);
     const baseline = baselineOf(records.find((r) => r.status === 'deployed'));
     const distro = { ...ensured, spec: spec.bundle === undefined ? spec : await withBundle({ ...ensured, spec }, baseline, signal) };
+    await loadBaselineBundle(distro, records.find((r) => r.status === 'deployed'), signal, log);
     const desired = desiredComponents(distro);
     const children = await observeChildren(distro, ctx);
     const plan = planDistro({ desired, version: spec.version, baseline, children });
@@ -200,6 +215,7 @@ export function distroDriver(deps: DistroDriverDeps): Driver<MaglevDistro, Magle
         ...(message === undefined ? {} : { message }),
         desired: desired.components,
         children,
+        ...(spec.bundle === undefined ? {} : { bundle: spec.bundle }),
         at: new Date(now()),
       });
       const started = Date.parse(d.attempt.startedAt ?? '');

@@ -2,7 +2,7 @@
  * Durable distro history: one Secret per distro revision in the distro's namespace, in the spirit of Helm's
  * release records (`maglev.distro.v1.<distro>.v<revision>`, type `maglev.io/distro.v1`, labels owner,
  * maglev.io/distro, status, version), holding base64(gzip(JSON)) of the revision: version, status, when,
- * the plan it carried out, and per component the chart version, Helm revision, values digest and the full
+ * the plan it carried out, the bundle it came from (spec.bundle), and per component the chart version, Helm revision, values digest and the full
  * child spec, so a rollback target survives a lost status (a restore from backup, a re-applied GitOps
  * object). The status label is the truth for a record's status; the newest records are kept (10).
  *
@@ -10,7 +10,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ErrorCode, MaglevError } from '../errors.js';
-import type { DistroRevision, DistroRevisionStatus, MaglevDistro } from '../crds/index.js';
+import type { DistroBundle, DistroRevision, DistroRevisionStatus, MaglevDistro } from '../crds/index.js';
 import type { SecretStore, StoredSecret } from '../release/secrets.js';
 import type { BaselineComponent } from './plan.js';
 
@@ -31,6 +31,8 @@ export interface DistroRecord {
   deployedAt: string;
   planId: string;
   message?: string;
+  /** spec.bundle of the distro at this revision: where its bundle components' charts come from. */
+  bundle?: DistroBundle;
   components: BaselineComponent[];
 }
 

@@ -4,7 +4,7 @@
  * values digest, spec), so it is an exact rollback target; a rolled-back or failed one keeps what the plan
  * tried to deploy, so the history says what failed.
  */
-import type { DistroRevisionStatus, MaglevDistro } from '../../crds/index.js';
+import type { DistroBundle, DistroRevisionStatus, MaglevDistro } from '../../crds/index.js';
 import type { ObservedChild } from '../children.js';
 import type { DesiredComponent } from '../desired.js';
 import type { DistroHistory, DistroRecord } from '../history.js';
@@ -19,6 +19,8 @@ export interface RevisionInput {
   message?: string;
   desired: readonly DesiredComponent[];
   children: ReadonlyMap<string, ObservedChild>;
+  /** The distro's spec.bundle, when it uses one. */
+  bundle?: DistroBundle;
   at: Date;
 }
 
@@ -48,6 +50,7 @@ export function revisionRecord(input: RevisionInput): DistroRecord {
     components,
   };
   if (input.message !== undefined) record.message = input.message;
+  if (input.bundle !== undefined) record.bundle = input.bundle;
   return record;
 }
 

@@ -23,7 +23,7 @@ export class DistroWorld {
   readonly events: EventInput[] = [];
   /** Bundle loads (cache misses), `source:result`. */
   readonly bundleLoads: string[] = [];
-  readonly bundles = new BundleStore({ objects: this.objects, onFetch: (source, result) => void this.bundleLoads.push(`${source}:${result}`) });
+  bundles = this.newBundleStore();
   now = Date.parse('2026-06-01T00:00:00Z');
   private revisions = new Map<string, number>();
   private history = new DistroHistory(this.secrets);
@@ -35,6 +35,11 @@ export class DistroWorld {
   /** A new driver process (empty memory), as after an operator restart. */
   restart(): void {
     this.history = new DistroHistory(this.secrets);
+    this.bundles = this.newBundleStore();
+  }
+
+  private newBundleStore(): BundleStore {
+    return new BundleStore({ objects: this.objects, onFetch: (source, result) => void this.bundleLoads.push(`${source}:${result}`) });
   }
 
   /** One reconcile of the distro through the real controller shape. */
