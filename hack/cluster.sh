@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A local Kubernetes control plane for development and e2e tests, built from the pinned binaries
 # (hack/tools.sh): etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok (one
-# simulated Ready node) and an OCI registry, all on free 127.0.0.1 ports.
+# simulated Ready node), an OCI registry, and local-cloud (hack/local-cloud.mjs: a default StorageClass whose
+# claims get bound volumes, and addresses for LoadBalancer Services), all on free 127.0.0.1 ports.
 #
 #   hack/cluster.sh up       start (or reuse a healthy running cluster); last line = kubeconfig path
 #   hack/cluster.sh down     stop every process it started (by pid) and delete its data
@@ -16,10 +17,10 @@ cache=${MAGLEV_CACHE:-$HOME/.cache/maglev-operator}
 state=${MAGLEV_CLUSTER_DIR:-$cache/cluster}
 pki="$state/pki" logs="$state/logs" pids="$state/pids"
 kubeconfig="$state/kubeconfig"
-components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok registry)
+components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok registry local-cloud)
 
 log() { printf '[cluster] %s\n' "$*" >&2; }
-bin() { echo "$cache/current/$1"; }
+bin() { if [ "$1" = local-cloud ]; then echo "$here/local-cloud.mjs"; else echo "$cache/current/$1"; fi; }
 kctl() { "$(bin kubectl)" --kubeconfig "$kubeconfig" "$@"; }
 
 alive() { # alive NAME: its recorded pid is running
@@ -161,6 +162,7 @@ storage:
 http: { addr: "127.0.0.1:$registry" }
 RY
   start registry serve "$state/registry.yaml"
+  start local-cloud "$kubeconfig"
 
   kctl apply -f - >/dev/null <<NODE
 apiVersion: v1
