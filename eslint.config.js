@@ -15,4 +15,13 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: false }],
     },
   },
+  // Plain Node scripts of the tooling (hack/local-cloud.mjs): linted without type information.
+  {
+    files: ['hack/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', setTimeout: 'readonly', setInterval: 'readonly' },
+    },
+  },
 );
