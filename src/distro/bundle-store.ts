@@ -13,7 +13,7 @@ import { sha256Digest } from '../chart/cache.js';
 import { isTable } from '../chart/objects.js';
 import { parseDigestSpec } from '../chart/source/common.js';
 import { archiveFromConfigMap } from '../chart/source/configmap.js';
-import { authorizationFor, expectOk, httpGet, originOf, redactUrl, refuseUserinfo, type Credentials } from '../chart/source/httpclient.js';
+import { authorizationFor, expectOk, httpGet, originOf, redactUrl, parseSpecUrl, type Credentials } from '../chart/source/httpclient.js';
 import { RegistryClient } from '../chart/source/registry.js';
 import type { MaglevDistro } from '../crds/index.js';
 import { ErrorCode, MaglevError } from '../errors.js';
@@ -204,13 +204,7 @@ export class BundleStore {
   }
 
   private async fromUrl(url: string, credentials: Credentials | undefined, verify: string | undefined): Promise<LoadedBundle> {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch (err) {
-      throw new MaglevError(ErrorCode.InvalidSpec, `spec.bundle.url "${redactUrl(url)}" is not a valid URL`, { where: 'spec.bundle.url', terminal: true, cause: err });
-    }
-    refuseUserinfo(parsed, 'spec.bundle.url');
+    const parsed = parseSpecUrl(url, 'spec.bundle.url');
     const where = redactUrl(parsed);
     let body: Buffer;
     try {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { ErrorCode, MaglevError } from '../../errors.js';
 import { compileRange, pickVersion, sortVersionsDesc } from '../semver.js';
 import { FETCH_DEFAULTS, finishArchive, parseDigestSpec, type FetchDeps, type FetchedChart } from './common.js';
-import { authorizationFor, expectOk, httpGet, originOf, redactUrl, refuseUserinfo } from './httpclient.js';
+import { authorizationFor, expectOk, httpGet, originOf, redactUrl, parseSpecUrl } from './httpclient.js';
 import { parseRepoIndex, type IndexEntry, type RepoIndex } from './repoindex.js';
 
 /** Where to look: repository URL, chart name, version range (default "*"), optional expected digest. */
@@ -20,13 +20,7 @@ export interface RepositoryChartRef {
 }
 
 function repoBase(repository: string): URL {
-  let u: URL;
-  try {
-    u = new URL(repository);
-  } catch (err) {
-    throw new MaglevError(ErrorCode.InvalidSpec, `spec.chart.repository "${redactUrl(repository)}" is not a valid URL`, { where: 'spec.chart.repository', terminal: true, cause: err });
-  }
-  refuseUserinfo(u, 'spec.chart.repository');
+  const u = parseSpecUrl(repository, 'spec.chart.repository');
   u.pathname = `${u.pathname.replace(/\/+$/, '')}/`;
   return u;
 }

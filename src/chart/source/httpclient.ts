@@ -52,6 +52,18 @@ export function refuseUserinfo(url: URL, field: string): void {
   }
 }
 
+/** Parses a URL written in the spec at `field`: InvalidSpec (terminal) when it is not a URL or carries credentials. */
+export function parseSpecUrl(text: string, field: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch (err) {
+    throw new MaglevError(ErrorCode.InvalidSpec, `${field} "${redactUrl(text)}" is not a valid URL`, { where: field, terminal: true, cause: err });
+  }
+  refuseUserinfo(url, field);
+  return url;
+}
+
 /** The URL as shown in messages: no userinfo, query replaced by `?…`. */
 export function redactUrl(url: string | URL): string {
   try {

@@ -2,20 +2,14 @@
  * A chart archive at a direct URL (`spec.chart.url`). Always downloaded (a URL may change content), then
  * checked against `verify.digest` when given; credentials go only to the URL's own origin.
  */
-import { ErrorCode, MaglevError } from '../../errors.js';
+import { ErrorCode } from '../../errors.js';
 import { FETCH_DEFAULTS, finishArchive, parseDigestSpec, type FetchDeps, type FetchedChart } from './common.js';
-import { authorizationFor, expectOk, httpGet, originOf, redactUrl, refuseUserinfo } from './httpclient.js';
+import { authorizationFor, expectOk, httpGet, originOf, redactUrl, parseSpecUrl } from './httpclient.js';
 
 /** Downloads, verifies and loads the archive at `url`. */
 export async function fetchFromUrl(url: string, verifyDigest: string | undefined, deps: FetchDeps): Promise<FetchedChart> {
   const verify = parseDigestSpec(verifyDigest);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (err) {
-    throw new MaglevError(ErrorCode.InvalidSpec, `spec.chart.url "${redactUrl(url)}" is not a valid URL`, { where: 'spec.chart.url', terminal: true, cause: err });
-  }
-  refuseUserinfo(parsed, 'spec.chart.url');
+  const parsed = parseSpecUrl(url, 'spec.chart.url');
   const res = await httpGet(parsed.toString(), {
     what: 'chart archive',
     maxBytes: deps.maxArchiveBytes ?? FETCH_DEFAULTS.maxArchiveBytes,
