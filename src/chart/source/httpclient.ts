@@ -48,7 +48,7 @@ export interface HttpResponse {
 /** Throws InvalidSpec when a URL carries userinfo: credentials belong in spec.chart.secretRef. */
 export function refuseUserinfo(url: URL, field: string): void {
   if (url.username !== '' || url.password !== '') {
-    throw new MaglevError(ErrorCode.InvalidSpec, `${field} ${redactUrl(url)} must not contain credentials; put them in the Secret named by spec.chart.secretRef`, { where: field, terminal: true });
+    throw new MaglevError(ErrorCode.InvalidSpec, `${field} ${redactUrl(url)} must not contain credentials; put them in the Secret named by ${field.replace(/\.[^.]+$/, '')}.secretRef`, { where: field, terminal: true });
   }
 }
 
