@@ -146,9 +146,10 @@ export function distroDriver(deps: DistroDriverDeps): Driver<MaglevDistro, Magle
     const ensured = await ensureDistroFinalizer(ctx, obj);
     if (ensured.metadata.resourceVersion !== obj.metadata.resourceVersion) dctx.observed(ensured);
     const records = await deps.history.list(ensured);
-    const baseline = baselineOf(records.find((r) => r.status === 'deployed'));
+    const deployed = records.find((r) => r.status === 'deployed');
+    const baseline = baselineOf(deployed);
     const distro = { ...ensured, spec: spec.bundle === undefined ? spec : await withBundle({ ...ensured, spec }, baseline, signal) };
-    await loadBaselineBundle(distro, records.find((r) => r.status === 'deployed'), signal, log);
+    await loadBaselineBundle(distro, deployed, signal, log);
     const desired = desiredComponents(distro);
     const children = await observeChildren(distro, ctx);
     const plan = planDistro({ desired, version: spec.version, baseline, children });
