@@ -13,7 +13,7 @@ import { distroDriver } from './distro/driver.js';
 import { DistroHistory } from './distro/history.js';
 import type { ReadinessSink } from './controllers/common.js';
 import { ErrorCode, errorMessage, MaglevError } from './errors.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics, readinessGauges, type Metrics } from './metrics.js';
 import { optionsUsage, parseOptions, type Options } from './options.js';
 import {
   Controller,
@@ -73,16 +73,6 @@ function loadKubeConfig(opts: Options): KubeConfig {
   if (opts.kubeconfig !== undefined) kc.loadFromFile(opts.kubeconfig);
   else kc.loadFromDefault();
   return kc;
-}
-
-function readinessGauge(metrics: Metrics): ReadinessSink {
-  return {
-    set: (kind, namespace, name, ready) => {
-      const value = ready?.status === 'True' ? 1 : ready?.status === 'False' ? 0 : -1;
-      metrics.objectReady.set({ kind, namespace, name }, value);
-    },
-    remove: (kind, namespace, name) => void metrics.objectReady.remove({ kind, namespace, name }),
-  };
 }
 
 /** Wraps an API client so every request is counted by verb, resource and status code. */
@@ -150,7 +140,7 @@ async function operate(opts: Options, log: Logger): Promise<number> {
   const mapper = new RestMapper(api);
   const resources = new ResourceClient(api, mapper, FIELD_MANAGER);
   const events = new EventRecorder({ client: api, reportingInstance: opts.identity, logger: log.child({ component: 'events' }) });
-  const readiness = readinessGauge(metrics);
+  const readiness: ReadinessSink = readinessGauges(metrics);
   const capabilities = new ClusterCapabilities(api);
   const waits = new ObjectWaits({ kubeConfig: kc, api, mapper, logger: log });
   void warmUpRenderer().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not warm up the EJS renderer'));

@@ -16,6 +16,7 @@ export interface Metrics {
   workqueueWorkDuration: Histogram<'name'>;
   leader: Gauge;
   objectReady: Gauge<'kind' | 'namespace' | 'name'>;
+  objectReadyReason: Gauge<'kind' | 'namespace' | 'name' | 'reason'>;
   apiRequests: Counter<'verb' | 'code' | 'dry_run'>;
   releaseActions: Counter<'action' | 'result'>;
   releaseActionDuration: Histogram<'action'>;
@@ -73,6 +74,12 @@ export function createMetrics(): Metrics {
       labelNames: ['kind', 'namespace', 'name'],
       registers,
     }),
+    objectReadyReason: new Gauge({
+      name: 'maglev_object_ready_reason',
+      help: 'The reason of the Ready condition of each HelmRelease and MaglevDistro (RolledBack, AwaitingApproval, an error code, ...): one series per object, always 1.',
+      labelNames: ['kind', 'namespace', 'name', 'reason'],
+      registers,
+    }),
     apiRequests: new Counter({
       name: 'maglev_api_requests_total',
       help: 'Requests the operator sent to the Kubernetes API server (watches excluded), by HTTP verb, resource (plural/subresource), status code and whether it was a dry run.',
@@ -117,5 +124,46 @@ export function createMetrics(): Metrics {
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
       registers,
     }),
+  };
+}
+
+/** The Ready condition as the readiness gauges read it. */
+export interface ReadyCondition {
+  status: string;
+  reason: string;
+}
+
+/** Reports each object's Ready condition to the gauges, or forgets a deleted object (the controllers' ReadinessSink). */
+export interface ReadinessGauges {
+  set(kind: string, namespace: string, name: string, ready: ReadyCondition | undefined): void;
+  remove(kind: string, namespace: string, name: string): void;
+}
+
+/**
+ * Sets `maglev_object_ready` (1 True, 0 False, -1 Unknown or absent) and keeps exactly one
+ * `maglev_object_ready_reason` series per object with a Ready condition, removing the previous reason's.
+ */
+export function readinessGauges(metrics: Pick<Metrics, 'objectReady' | 'objectReadyReason'>): ReadinessGauges {
+  const reasons = new Map<string, string>();
+  const forgetReason = (kind: string, namespace: string, name: string): void => {
+    const key = `${kind}/${namespace}/${name}`;
+    const reason = reasons.get(key);
+    if (reason !== undefined) metrics.objectReadyReason.remove({ kind, namespace, name, reason });
+    reasons.delete(key);
+  };
+  return {
+    set(kind, namespace, name, ready) {
+      metrics.objectReady.set({ kind, namespace, name }, ready?.status === 'True' ? 1 : ready?.status === 'False' ? 0 : -1);
+      const key = `${kind}/${namespace}/${name}`;
+      if (ready !== undefined && reasons.get(key) === ready.reason) return;
+      forgetReason(kind, namespace, name);
+      if (ready === undefined) return;
+      metrics.objectReadyReason.set({ kind, namespace, name, reason: ready.reason }, 1);
+      reasons.set(key, ready.reason);
+    },
+    remove(kind, namespace, name) {
+      metrics.objectReady.remove({ kind, namespace, name });
+      forgetReason(kind, namespace, name);
+    },
   };
 }
