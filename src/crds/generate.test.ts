@@ -10,7 +10,7 @@ import { API_DOC_HEADER, API_DOC_PATH } from './docgen.js';
 import type { HelmRelease, MaglevDistro } from './generated/types.js';
 import { helmRelease } from './helmrelease.js';
 import { maglevDistro } from './maglevdistro.js';
-import { generatedFiles } from './outputs.js';
+import { CHART_CRD_DIR, generatedFiles } from './outputs.js';
 import { KIND_DOCS, STALLED_EXAMPLE } from './reference.js';
 import type { Schema } from './schema.js';
 import { validateHelmReleaseSpec, validateMaglevDistroSpec } from './validate.js';
@@ -32,9 +32,9 @@ describe('generated files', () => {
     expect(readFileSync(resolve(root, path), 'utf8')).toBe(content);
   });
 
-  it('config/crd holds only generated files', () => {
-    const generated = [...generatedFiles().keys()].filter((p) => p.startsWith('config/crd/'));
-    const present = readdirSync(resolve(root, 'config/crd')).map((f) => `config/crd/${f}`);
+  it.each(['config/crd', CHART_CRD_DIR])('%s holds only generated files', (dir) => {
+    const generated = [...generatedFiles().keys()].filter((p) => p.startsWith(`${dir}/`));
+    const present = readdirSync(resolve(root, dir)).map((f) => `${dir}/${f}`);
     expect(present.sort()).toEqual(generated.sort());
   });
 

@@ -1,7 +1,7 @@
 /**
- * `npm run generate`: writes config/crd/*.yaml, config/crd/kustomization.yaml,
- * src/crds/generated/types.ts and docs/api.md from the schema source in src/crds. Run from the
- * repository root.
+ * `npm run generate`: writes config/crd/*.yaml, config/crd/kustomization.yaml, the same CRDs in
+ * charts/maglev-operator/crds, src/crds/generated/types.ts and docs/api.md from the schema source in
+ * src/crds. Run from the repository root.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';

@@ -1,7 +1,7 @@
 /**
- * Every file generated from the schema source (CRD YAML, TypeScript types, docs/api.md), as
- * repository-relative path → content. The generator writes these; the staleness test compares them
- * with the files in the tree.
+ * Every file generated from the schema source (CRD YAML for config/crd and for the operator's chart,
+ * TypeScript types, docs/api.md), as repository-relative path → content. The generator writes these; the
+ * staleness test compares them with the files in the tree.
  */
 import { crdYaml, type KindDefinition } from './crd.js';
 import { API_DOC_PATH, generateApiDoc } from './docgen.js';
@@ -23,6 +23,9 @@ export function crdPath(def: KindDefinition): string {
   return `config/crd/maglev.io_${def.plural}.yaml`;
 }
 
+/** Where the operator's Helm chart keeps its CRDs: the same files as config/crd (Helm installs crds/ first). */
+export const CHART_CRD_DIR = 'charts/maglev-operator/crds';
+
 function kustomization(files: readonly string[]): string {
   const resources = files.map((f) => `  - ${f}\n`).join('');
   return (
@@ -36,6 +39,7 @@ export function generatedFiles(): Map<string, string> {
   const files = new Map<string, string>();
   const defs = KIND_SOURCES.map((k) => k.def);
   for (const { def, source } of KIND_SOURCES) files.set(crdPath(def), crdYaml(def, source));
+  for (const { def, source } of KIND_SOURCES) files.set(crdPath(def).replace('config/crd', CHART_CRD_DIR), crdYaml(def, source));
   files.set('config/crd/kustomization.yaml', kustomization(defs.map((d) => crdPath(d).replace('config/crd/', ''))));
   files.set(TYPES_PATH, generateTypes(defs));
   files.set(API_DOC_PATH, generateApiDoc(defs));
