@@ -1,7 +1,8 @@
 /**
  * The operator foundation against a real API server: CRDs and their validation, first status within
- * 2 s, spec errors the API server cannot catch, metrics, no writes when nothing changed, leader
- * election with failover after SIGKILL, and surviving an API server restart.
+ * 2 s, spec errors the API server cannot catch, metrics (and that the chart's dashboard and alerts use only
+ * names they expose), no writes when nothing changed, leader election with failover after SIGKILL, and
+ * surviving an API server restart.
  */
 import { execFileSync } from 'node:child_process';
 import * as k8s from '@kubernetes/client-node';
@@ -19,6 +20,7 @@ import {
 } from './harness.js';
 import { repoRoot, toolPath } from './paths.js';
 import { api, deleteRelease, waitGone } from './releases.js';
+import { exposedNames, unknownNames } from '../support/observability.js';
 
 const group = 'maglev.io';
 const version = 'v1alpha1';
@@ -211,6 +213,10 @@ describe('operator process', () => {
     expect(writes(after) - writes(before)).toBe(0);
     expect((await get(ns, 'steady')).metadata.resourceVersion).toBe(rv);
     expect(settled.metadata.name).toBe('steady');
+    // The chart's dashboard and alerts select only names this running operator exposes (an install ran, so
+    // the release action histogram has series too).
+    expect(metricValue(after, 'maglev_release_action_duration_seconds_count', { action: 'install' })).toBeGreaterThan(0);
+    expect(unknownNames(repoRoot, exposedNames(after))).toEqual([]);
   });
 });
 
