@@ -1,25 +1,35 @@
 /**
  * values.schema.json validation. Schemas are untrusted (ajv treats schemas as code): before compiling,
  * a schema is refused when it has a `$ref` that is not a local `#...` pointer, any `$data`, nesting deeper
- * than 50 or more than 1 MiB of JSON. Each chart's schema checks its own values (a subchart: its subtree,
- * including `global`), as Helm does, and every violation is reported with its path.
+ * than 50, more than 1 MiB of JSON, or a pattern that is not RE2 syntax. Patterns run in linear time with
+ * RE2 semantics (./regexp.ts), as in Helm, whose JSON-schema library compiles them with Go's regexp.
+ * Each chart's schema checks its own values (a subchart: its subtree, including `global`), as Helm does,
+ * and every violation is reported with its path.
  */
 import { Ajv, type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ErrorCode, MaglevError } from '../errors.js';
 import { canonicalJson, getOwn, isTable } from './objects.js';
+import { ajvRegExpEngine, compileLinear, MatchBudgetExceeded, PatternSyntaxError, withMatchBudget } from './regexp.js';
 import { SCHEMA_FORMATS } from './schemaformats.js';
 import type { Chart, Values } from './types.js';
 
-/** Caps applied to a schema before it is compiled. */
+/** Caps applied to a schema before it is compiled, and to the pattern matching of one validation. */
 export interface SchemaLimits {
   maxBytes: number;
   maxDepth: number;
+  /** Characters of all `pattern`s and `patternProperties` keys of one schema together. */
+  maxPatternChars: number;
+  /** Steps (pattern size × string length, summed) that checking one chart's values may take. */
+  maxMatchSteps: number;
 }
 
-/** Defaults: 1 MiB of JSON, nesting depth 50. */
-export const DEFAULT_SCHEMA_LIMITS: SchemaLimits = { maxBytes: 1024 * 1024, maxDepth: 50 };
+/**
+ * Defaults: 1 MiB of JSON, nesting depth 50, 64 Ki pattern characters (compiled in well under 100 ms) and
+ * 2e7 match steps (about 0.2 s in the worst case; common patterns need a small fraction of that).
+ */
+export const DEFAULT_SCHEMA_LIMITS: SchemaLimits = { maxBytes: 1024 * 1024, maxDepth: 50, maxPatternChars: 64 * 1024, maxMatchSteps: 20_000_000 };
 
 /** One violation: the chart (dotted path from the top chart), the values path, and what is wrong. */
 export interface SchemaViolation {
@@ -31,34 +41,62 @@ export interface SchemaViolation {
 /** Keys whose children are property names (not keywords): `$ref`/`$data` there are ordinary names. */
 const NAME_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas', 'dependencies']);
 const REF_KEYS = new Set(['$ref', '$dynamicRef', '$recursiveRef']);
+/** Keywords whose values are instance data, not schemas: a `pattern` there is not compiled. */
+const DATA_KEYS = new Set(['enum', 'const', 'default', 'examples']);
+
+interface Walk {
+  where: string;
+  limits: SchemaLimits;
+  patternChars: number;
+}
 
 function refuse(where: string, why: string): MaglevError {
   return new MaglevError(ErrorCode.SchemaInvalid, `${where}: schema refused: ${why}`, { where, terminal: true });
 }
 
-function walkSchema(node: unknown, depth: number, parentKey: string, pointer: string, where: string, limits: SchemaLimits): void {
-  if (depth > limits.maxDepth) throw refuse(where, `nesting deeper than ${limits.maxDepth} levels at ${pointer || '/'}`);
+/** A JSON Pointer reference token (RFC 6901). */
+function token(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function checkPattern(w: Walk, keyword: string, pattern: string, at: string): void {
+  w.patternChars += pattern.length;
+  if (w.patternChars > w.limits.maxPatternChars) throw refuse(w.where, `its patterns are over the cap of ${w.limits.maxPatternChars} characters in total (reached at ${at})`);
+  try {
+    compileLinear(pattern);
+  } catch (err) {
+    if (!(err instanceof PatternSyntaxError)) throw err;
+    throw refuse(w.where, `"${keyword}" at ${at}: ${err.message}`);
+  }
+}
+
+function walkSchema(node: unknown, depth: number, parentKey: string, pointer: string, w: Walk, inData: boolean): void {
+  if (depth > w.limits.maxDepth) throw refuse(w.where, `nesting deeper than ${w.limits.maxDepth} levels at ${pointer || '/'}`);
   if (Array.isArray(node)) {
-    node.forEach((item: unknown, i) => walkSchema(item, depth + 1, '', `${pointer}/${i}`, where, limits));
+    node.forEach((item: unknown, i) => walkSchema(item, depth + 1, '', `${pointer}/${i}`, w, inData));
     return;
   }
   if (!isTable(node)) return;
   const namesOnly = NAME_MAPS.has(parentKey);
   for (const key of Object.keys(node)) {
     const value = node[key];
-    const at = `${pointer}/${key}`;
-    if (!namesOnly && key === '$data') throw refuse(where, `"$data" at ${at} is not allowed`);
+    const at = `${pointer}/${token(key)}`;
+    if (!namesOnly && key === '$data') throw refuse(w.where, `"$data" at ${at} is not allowed`);
     if (!namesOnly && REF_KEYS.has(key) && (typeof value !== 'string' || !value.startsWith('#'))) {
-      throw refuse(where, `"${key}" at ${at} is ${JSON.stringify(value)}; only local references ("#/...") are allowed, not files or URLs`);
+      throw refuse(w.where, `"${key}" at ${at} is ${JSON.stringify(value)}; only local references ("#/...") are allowed, not files or URLs`);
     }
-    walkSchema(value, depth + 1, namesOnly ? '' : key, at, where, limits);
+    if (!namesOnly && !inData && key === 'pattern' && typeof value === 'string') checkPattern(w, key, value, at);
+    if (!namesOnly && !inData && key === 'patternProperties' && isTable(value)) {
+      for (const p of Object.keys(value)) checkPattern(w, key, p, `${at}/${token(p)}`);
+    }
+    walkSchema(value, depth + 1, namesOnly ? '' : key, at, w, inData || (!namesOnly && DATA_KEYS.has(key)));
   }
 }
 
 /** Throws SchemaInvalid when a schema is hostile or over the caps; `where` names the file. */
 export function checkSchemaSafety(schema: unknown, where: string, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS): void {
   if (typeof schema !== 'boolean' && !isTable(schema)) throw refuse(where, 'a schema must be a JSON object');
-  walkSchema(schema, 0, '', '', where, limits);
+  walkSchema(schema, 0, '', '', { where, limits, patternChars: 0 }, false);
   const size = Buffer.byteLength(canonicalJson(schema), 'utf8');
   if (size > limits.maxBytes) throw refuse(where, `${size} bytes is over the cap of ${limits.maxBytes} bytes`);
 }
@@ -87,7 +125,8 @@ function compile(schema: unknown, where: string): ValidateFunction {
   const cached = key === undefined ? undefined : compiled.get(key);
   if (cached !== undefined) return cached;
   const draft = isTable(schema) ? getOwn(schema, '$schema') : undefined;
-  const opts = { allErrors: true, strict: false, logger: false as const, ownProperties: true, formats: SCHEMA_FORMATS };
+  // strict stays off: strict mode tests patternProperties against property names with the built-in RegExp.
+  const opts = { allErrors: true, strict: false, logger: false as const, ownProperties: true, formats: SCHEMA_FORMATS, code: { regExp: ajvRegExpEngine } };
   let fn: ValidateFunction;
   try {
     if (typeof draft === 'string' && draft.includes('2020-12')) fn = new Ajv2020(opts).compile(schema as AnySchema);
@@ -107,6 +146,8 @@ function compile(schema: unknown, where: string): ValidateFunction {
 
 function describe(e: ErrorObject): string {
   const p = e.params as Record<string, unknown>;
+  if (e.keyword === 'propertyNames') return `property name ${JSON.stringify(p.propertyName)} is invalid`;
+  if (e.propertyName !== undefined) return `property name ${JSON.stringify(e.propertyName)}: ${e.message ?? `fails "${e.keyword}"`}`;
   if (e.keyword === 'additionalProperties') return `${e.message ?? 'invalid'}: "${String(p.additionalProperty)}"`;
   if (e.keyword === 'enum') return `${e.message ?? 'invalid'}: ${JSON.stringify(p.allowedValues)}`;
   if (e.keyword === 'const') return `${e.message ?? 'invalid'}: ${JSON.stringify(p.allowedValue)}`;
@@ -119,11 +160,18 @@ function toPath(pointer: string): string {
 }
 
 /** Validates `values` against one schema and returns every violation (empty when valid). */
-export function validateAgainstSchema(schema: unknown, values: Values, chartName: string, where: string, limits?: SchemaLimits): SchemaViolation[] {
+export function validateAgainstSchema(schema: unknown, values: Values, chartName: string, where: string, limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS): SchemaViolation[] {
   checkSchemaSafety(schema, where, limits);
   const fn = compile(schema, where);
   const json = JSON.parse(JSON.stringify(values)) as unknown;
-  if (fn(json)) return [];
+  let valid: boolean;
+  try {
+    valid = withMatchBudget(limits.maxMatchSteps, () => fn(json));
+  } catch (err) {
+    if (!(err instanceof MatchBudgetExceeded)) throw err;
+    throw new MaglevError(ErrorCode.ValuesInvalid, `${where}: checking the values of ${chartName}: ${err.message}; shorten the strings or the pattern`, { where, terminal: true, cause: err });
+  }
+  if (valid) return [];
   return (fn.errors ?? []).map((e) => ({ chart: chartName, path: toPath(e.instancePath), message: describe(e) }));
 }
 

@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import type { Format } from 'ajv';
+import { compileLinear, PatternSyntaxError } from './regexp.js';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([zZ]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
@@ -40,12 +41,14 @@ function validUri(s: string): boolean {
   }
 }
 
+// RE2 syntax, as Helm's validators compile it (Go's regexp); ajv's meta-schema check of every `pattern` uses it too.
 function validRegex(s: string): boolean {
   try {
-    new RegExp(s, 'u');
+    compileLinear(s);
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    if (err instanceof PatternSyntaxError) return false;
+    throw err;
   }
 }
 
