@@ -175,6 +175,7 @@ describe('runaway templates are stopped', () => {
   it.each([
     ['an endless loop', '<% while (true) {} %>', /ran longer than 1000 ms/],
     ['an endless microtask', '<% Promise.resolve().then(function f() { while (true) {} }) %>', /ran longer than 1000 ms/],
+    ['a backtracking RegExp (template code is stopped by the deadline, like a loop)', '<% /^(a+)+$/.test("a".repeat(40) + "!") %>', /ran longer than 1000 ms/],
     ['Atomics.wait (removed)', '<% Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0) %>', /Atomics is not defined|SharedArrayBuffer is not defined/],
     ['an output bomb', '<% for (;;) { %>xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx<% } %>', /exceeds 1048576 characters/],
     ['a huge string', '<%= "x".repeat(2 ** 30) %>', /RangeError/],
