@@ -233,6 +233,33 @@ describe('runHooks parked and resumed', () => {
     expect(exec.calls).toEqual(['create Job/migrate', 'wait Job/migrate']);
   });
 
+  it('a hook of both the pre and the post event runs in each (ingress-nginx RBAC); a resume of the post event does not run it twice', async () => {
+    const both = ['pre-install', 'post-install'];
+    const { record, exec, opts, persisted } = parkable([
+      hook('certgen', 'ServiceAccount', { events: both, delete_policies: ['before-hook-creation', 'hook-succeeded'] }),
+      hook('patch', 'Job', { events: ['post-install'], weight: 1, delete_policies: ['before-hook-creation', 'hook-succeeded'] }),
+    ]);
+    const pre = await runHooks(record, 'pre-install', opts);
+    expect(exec.calls).toEqual(['delete ServiceAccount/certgen', 'create ServiceAccount/certgen', 'wait ServiceAccount/certgen', 'delete ServiceAccount/certgen']);
+    // The post event begins later: the account the pre event deleted is created again before the Job needs it.
+    exec.calls.length = 0;
+    exec.running.add('Job/patch');
+    const since = opts.now();
+    const parked = await runHooks(pre.record, 'post-install', { ...opts, since });
+    expect(parked.parked).toBeDefined();
+    expect(exec.calls).toEqual(['delete ServiceAccount/certgen', 'create ServiceAccount/certgen', 'wait ServiceAccount/certgen', 'delete Job/patch', 'create Job/patch', 'wait Job/patch']);
+    // Resumed with the same start: the account's run belongs to this event now, so only the Job is waited for.
+    exec.calls.length = 0;
+    exec.running.clear();
+    const done = await runHooks(persisted.at(-1)!, 'post-install', { ...opts, since });
+    expect(done.record.hooks.map((h) => h.last_run.phase)).toEqual(['Succeeded', 'Succeeded']);
+    expect(exec.calls).toEqual(['exists Job/patch', 'wait Job/patch', 'delete Job/patch', 'delete ServiceAccount/certgen']);
+    // Without `since`, the pre event's run would have counted as done and the account never been created again.
+    exec.calls.length = 0;
+    await runHooks(pre.record, 'post-install', opts);
+    expect(exec.calls).not.toContain('create ServiceAccount/certgen');
+  });
+
   it('hooks a rollback copied with an older last_run run again', async () => {
     const { record, exec, opts } = parkable([hook('migrate', 'Job', { last_run: { started_at: '2024-12-31T00:00:00Z', completed_at: '2024-12-31T00:00:01Z', phase: 'Succeeded' } })]);
     const result = await runHooks(record, 'pre-install', opts);

@@ -58,6 +58,12 @@ export interface HookRunOptions {
    * action already finished are skipped, a created one is waited for, not created again.
    */
   park?: boolean;
+  /**
+   * When this event began (ms since the epoch), for an event that is not the action's first: a hook run that
+   * started before belongs to an earlier event of the action (a hook may be both pre- and post-install), so
+   * it does not count as done here. Undefined: the revision's start is the boundary.
+   */
+  since?: number;
 }
 
 /** How a run ended: the record with updated `last_run`s, and the error naming the failed hook, if any. */
@@ -122,7 +128,7 @@ export async function runHooks(record: ReleaseRecord, event: string, opts: HookR
     }
     const ref = targetOf(obj);
     // Where an earlier pass of this same action left the hook (its last_run is newer than the revision).
-    const earlier = ranForRevision(hook, record) ? hook.last_run.phase : undefined;
+    const earlier = ranForRevision(hook, record) && (opts.since === undefined || Date.parse(hook.last_run.started_at) >= opts.since) ? hook.last_run.phase : undefined;
     if (earlier === HookPhase.Succeeded) {
       run.push({ hook, obj });
       continue;

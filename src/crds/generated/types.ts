@@ -431,6 +431,12 @@ export interface InProgress {
   generation?: number;
   /** When the wait fails (the start of the wait plus spec.timeout). */
   deadline?: string;
+  /**
+   * Set while the action waits in a hook event after its first (post-install, post-upgrade, post-rollback,
+   * post-delete): when that event began. A hook of both events (pre- and post-) that last ran before it is
+   * run again, as Helm runs it once per event.
+   */
+  hooksSince?: string;
   /** What the revision still waits for, as last seen. */
   waitingOn?: string;
 }

@@ -73,6 +73,8 @@ export interface TailOptions {
   disableHooks?: boolean;
   /** Description of the deployed revision (default per action: "Install complete", …). */
   description?: string;
+  /** When the post hooks began, for a resume parked in them (ActionOutcome `hooksSince`); default: now. */
+  hooksSince?: number;
 }
 
 /** Marks `record` failed (the action's own clean-up first, e.g. upgrade's cleanupOnFail). */
@@ -105,9 +107,10 @@ export async function completeRelease(
     if (err instanceof Parked) return { status: 'waiting', record, message: err.message, deadline: err.deadline };
     return fail(err, tail.waitFailed, record);
   }
-  const post = await runEvent(ctx, record, tail.post, options.timeoutMs, options.disableHooks, true);
+  const since = options.hooksSince ?? ctx.clock.now();
+  const post = await runEvent(ctx, record, tail.post, options.timeoutMs, options.disableHooks, true, since);
   let done = post.record;
-  if (post.parked !== undefined) return { status: 'waiting', record: done, message: post.parked.message, deadline: post.parked.deadline };
+  if (post.parked !== undefined) return { status: 'waiting', record: done, message: post.parked.message, deadline: post.parked.deadline, hooksSince: since };
   if (post.error !== undefined) return fail(post.error, tail.postFailed, done);
   if (tail.supersede) await supersedeOthers(ctx, done.name, done.version);
   done = await setStatus(ctx, done, ReleaseStatus.Deployed, options.description ?? tail.done(done));
@@ -125,8 +128,8 @@ export interface ResumeInput {
 /**
  * Resumes a parked revision from its stored record; a revision no longer pending is left alone. While a pre
  * hook of the action has not succeeded, the head runs again (hooks already done are skipped) and the
- * readiness wait that then starts gets its full timeout; once they all have, only the tail runs, with the
- * deadline the parked wait recorded.
+ * readiness wait that then starts gets its full timeout; once they all have (or the action parked in its
+ * post hooks: `hooksSince`), only the tail runs, with the deadline the parked wait recorded.
  */
 export async function resume(ctx: ActionContext, input: ResumeInput): Promise<ActionOutcome> {
   const { release, action, revision, options } = input;
@@ -149,7 +152,7 @@ export async function resume(ctx: ActionContext, input: ResumeInput): Promise<Ac
   const cleanup = action === 'upgrade' && options.cleanupOnFail === true ? (error: MaglevError) => cleanupCreated(ctx, objects, before, error) : undefined;
   const fail = failWith(ctx, action, release, cleanup);
   const tail: TailOptions = { ...options };
-  if (options.disableHooks !== true && !hooksDone(record, TAILS[action].pre)) {
+  if (options.disableHooks !== true && options.hooksSince === undefined && !hooksDone(record, TAILS[action].pre)) {
     const head = await runHead(ctx, action, record, { objects, ...(previous === undefined ? {} : { previous }), force: action === 'rollback' || options.force === true }, options, fail);
     if (head.ended !== undefined) return head.ended;
     record = head.record;

@@ -83,11 +83,14 @@ export interface ReleaseRef {
  * record was written) and described by `error`. Failures to reach the API server while bookkeeping are
  * thrown instead, so the reconcile retries. `waiting`: parked (no caller held) until what it waits for is
  * there or `deadline` passes; `phase: 'test'` when the action is done and its chart tests are what runs.
+ * `hooksSince`: parked in a hook event after the action's first (post-install, post-delete...), which began
+ * then; the resume passes it back, so a hook of both events (pre- and post-) is not taken as done by the
+ * post event for having run in the pre one.
  */
 export type ActionOutcome =
   | { status: 'succeeded'; record: ReleaseRecord | undefined; message: string; tests?: TestRun }
   | { status: 'failed'; record: ReleaseRecord | undefined; error: MaglevError; tests?: TestRun }
-  | { status: 'waiting'; record: ReleaseRecord; message: string; deadline: number; phase?: 'test' };
+  | { status: 'waiting'; record: ReleaseRecord; message: string; deadline: number; phase?: 'test'; hooksSince?: number };
 
 /**
  * Thrown by a parking waiter: the objects are not ready yet and the caller should record where it stands

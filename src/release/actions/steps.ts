@@ -83,14 +83,16 @@ export async function waitObjects(ctx: ActionContext, objects: readonly ReleaseO
 
 /**
  * Runs the hooks of `event` (unless disabled), persisting each hook's start and end in the stored record.
- * With `park`, a running hook parks the action (result `parked`) and a later call resumes the run.
+ * With `park`, a running hook parks the action (result `parked`) and a later call resumes the run. `since`:
+ * when the event began, for an event after the action's first (see HookRunOptions.since).
  */
-export async function runEvent(ctx: ActionContext, record: ReleaseRecord, event: string, timeoutMs: number, disabled = false, park = false): Promise<HookRunResult> {
+export async function runEvent(ctx: ActionContext, record: ReleaseRecord, event: string, timeoutMs: number, disabled = false, park = false, since?: number): Promise<HookRunResult> {
   if (disabled) return { record };
   return runHooks(record, event, {
     executor: ctx.hooks,
     timeoutMs,
     park,
+    ...(since === undefined ? {} : { since }),
     now: () => ctx.clock.now(),
     persist: async (r) => {
       await ctx.storage.update(r);

@@ -37,6 +37,8 @@ export interface UninstallOptions {
    * default now + timeoutMs. Ignored while a pre-delete hook has not succeeded (the wait has not started).
    */
   deadline?: number;
+  /** When the post-delete hooks began, for a call resuming them (ActionOutcome `hooksSince`). */
+  hooksSince?: number;
 }
 
 /** Which release to uninstall. */
@@ -61,8 +63,10 @@ export async function uninstall(ctx: ActionContext, input: UninstallInput): Prom
   let record: ReleaseRecord = resuming
     ? latest
     : { ...latest, info: { ...latest.info, status: ReleaseStatus.Uninstalling, deleted: helmTime(ctx.clock.now()), description: 'Deletion in progress (or silently failed)' } };
-  const preWasDone = options.disableHooks === true || hooksDone(record, 'pre-delete');
-  const pre = await runEvent(ctx, record, 'pre-delete', options.timeoutMs, options.disableHooks, park);
+  // Parked in the post-delete hooks: pre-delete is over, even for a hook of both events now running again.
+  const inPost = options.hooksSince !== undefined;
+  const preWasDone = options.disableHooks === true || inPost || hooksDone(record, 'pre-delete');
+  const pre = await runEvent(ctx, record, 'pre-delete', options.timeoutMs, options.disableHooks || inPost, park);
   record = pre.record;
   if (pre.parked !== undefined) return { status: 'waiting', record, message: pre.parked.message, deadline: pre.parked.deadline };
   if (pre.error !== undefined) return { status: 'failed', record, error: wrap(pre.error, 'failed pre-delete') };
@@ -79,8 +83,9 @@ export async function uninstall(ctx: ActionContext, input: UninstallInput): Prom
     if (err instanceof Parked) return { status: 'waiting', record, message: err.message, deadline: err.deadline };
     return { status: 'failed', record, error: wrap(err, `uninstall of ${release.namespace}/${release.name}`) };
   }
-  const post = await runEvent(ctx, record, 'post-delete', options.timeoutMs, options.disableHooks, park);
-  if (post.parked !== undefined) return { status: 'waiting', record: post.record, message: post.parked.message, deadline: post.parked.deadline };
+  const since = options.hooksSince ?? ctx.clock.now();
+  const post = await runEvent(ctx, record, 'post-delete', options.timeoutMs, options.disableHooks, park, since);
+  if (post.parked !== undefined) return { status: 'waiting', record: post.record, message: post.parked.message, deadline: post.parked.deadline, hooksSince: since };
   record = { ...post.record, info: { ...post.record.info, status: ReleaseStatus.Uninstalled, description: options.description ?? 'Uninstallation complete' } };
   if (options.keepHistory === true) {
     await ctx.storage.update(record);

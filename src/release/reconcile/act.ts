@@ -68,6 +68,16 @@ export interface ParkedAction {
   revision: number;
   deadline: number;
   message: string;
+  /** When the hook event it is parked in began, for an event after the action's first (ActionOutcome). */
+  hooksSince?: number;
+}
+
+/** Where a parked action stands, as status.inProgress recorded it: what {@link runAction} resumes from. */
+export interface ParkedWait {
+  /** When the parked wait fails, ms since the epoch. */
+  deadline: number;
+  /** See {@link ParkedAction.hooksSince}. */
+  hooksSince?: number;
 }
 
 /** The planner's input; `afterStep`: a step of this pass ran, so status.inProgress (read before it) is spent. */
@@ -95,14 +105,16 @@ function parkedOf(hr: HelmRelease): Pick<PlanInput, 'inProgress'> {
 }
 
 /**
- * When the parked wait of status.inProgress fails, in ms; undefined when none is recorded, or when it was
- * recorded for another action than `action`.
+ * The parked wait status.inProgress records (its deadline, and when its hook event began); undefined when
+ * none is recorded, or when it was recorded for another action than `action`.
  */
-export function parkedDeadline(hr: HelmRelease, action?: ParkedAction['action']): number | undefined {
-  if (action !== undefined && hr.status?.inProgress?.action !== action) return undefined;
-  const at = hr.status?.inProgress?.deadline;
-  const ms = at === undefined ? NaN : Date.parse(at);
-  return Number.isNaN(ms) ? undefined : ms;
+export function parkedWait(hr: HelmRelease, action?: ParkedAction['action']): ParkedWait | undefined {
+  const p = hr.status?.inProgress;
+  if (p === undefined || (action !== undefined && p.action !== action)) return undefined;
+  const deadline = p.deadline === undefined ? NaN : Date.parse(p.deadline);
+  if (Number.isNaN(deadline)) return undefined;
+  const since = p.hooksSince === undefined ? NaN : Date.parse(p.hooksSince);
+  return Number.isNaN(since) ? { deadline } : { deadline, hooksSince: since };
 }
 
 /** lastAttempted for an install or upgrade that started (the inputs the planner compares with). */
@@ -123,8 +135,8 @@ async function timed(input: ActInput, p: Plan & { action: RunnablePlan }): Promi
   const seconds = (): number => ((input.deps.now ?? Date.now)() - started) / 1000;
   const { release } = input.scope;
   try {
-    const deadline = p.action === 'resume' ? parkedDeadline(input.hr) : p.action === 'uninstall' ? parkedDeadline(input.hr, 'uninstall') : undefined;
-    const outcome = await runAction({ ctx: input.ctx, plan: p, release, spec: input.spec, timeoutMs: input.timeoutMs, desired: input.desired, render: input.render, ...(deadline === undefined ? {} : { deadline }) });
+    const parked = p.action === 'resume' ? parkedWait(input.hr) : p.action === 'uninstall' ? parkedWait(input.hr, 'uninstall') : undefined;
+    const outcome = await runAction({ ctx: input.ctx, plan: p, release, spec: input.spec, timeoutMs: input.timeoutMs, desired: input.desired, render: input.render, ...(parked === undefined ? {} : { parked }) });
     const action = doneBy(p, pickAttempt(input.hr));
     const fields = { action, release: `${release.namespace}/${release.name}`, revision: outcome.record?.version, seconds: seconds() };
     if (outcome.status === 'waiting') {
@@ -180,7 +192,7 @@ export async function planAndAct(input: ActInput): Promise<ActResult> {
     if (outcome.status === 'waiting') {
       if (did === 'install' || did === 'upgrade') attempt = { ...attempt, lastAttempted: attemptedInputs(input, did) };
       const parked = outcome.phase === 'test' ? 'test' : did === 'install' || did === 'upgrade' || did === 'uninstall' ? did : 'rollback';
-      waiting = { action: parked, revision: outcome.record.version, deadline: outcome.deadline, message: outcome.message };
+      waiting = { action: parked, revision: outcome.record.version, deadline: outcome.deadline, message: outcome.message, ...(outcome.hooksSince === undefined ? {} : { hooksSince: outcome.hooksSince }) };
       history = await ctx.storage.history(scope.release.name);
       break;
     }

@@ -16,7 +16,7 @@ import { statusOf } from '../../runtime/api-error.js';
 import { refOf } from '../../runtime/object.js';
 import type { ActionContext, ActionOutcome, ReleaseRef } from '../actions/context.js';
 import { uninstall } from '../actions/uninstall.js';
-import { parkedDeadline } from './act.js';
+import { parkedWait, type ParkedWait } from './act.js';
 import { parkedOutcome } from './finish.js';
 import { uninstallOptions } from './run.js';
 import { ReleaseStatus } from '../record.js';
@@ -49,8 +49,8 @@ export async function removeFinalizer(deps: Pick<ReleaseDriverDeps, 'objects'>, 
 }
 
 /**
- * Uninstalls `release` with the spec's uninstall options (waiting until gone, every wait parked; `deadline`
- * is the one status.inProgress recorded for a parked uninstall), timed for the action metrics. A parked pass
+ * Uninstalls `release` with the spec's uninstall options (waiting until gone, every wait parked; `parked`
+ * is what status.inProgress recorded for a parked uninstall), timed for the action metrics. A parked pass
  * is not counted as an action: the pass that finishes it is.
  */
 export async function timedUninstall(
@@ -59,12 +59,12 @@ export async function timedUninstall(
   release: ReleaseRef,
   spec: HelmReleaseSpec,
   timeoutMs: number,
-  deadline?: number,
+  parked?: ParkedWait,
 ): Promise<ActionOutcome> {
   const now = deps.now ?? Date.now;
   const started = now();
   try {
-    const outcome = await uninstall(ctx, { release, options: uninstallOptions(spec, timeoutMs, deadline) });
+    const outcome = await uninstall(ctx, { release, options: uninstallOptions(spec, timeoutMs, parked) });
     if (outcome.status !== 'waiting') deps.onAction?.('uninstall', outcome.status, (now() - started) / 1000);
     return outcome;
   } catch (err) {
@@ -78,7 +78,7 @@ export async function timedUninstall(
  * with status.inProgress; a watch event on what it waits for wakes the reconcile.
  */
 export function parkedUninstall(deps: Pick<ReleaseDriverDeps, 'now'>, hr: HelmRelease, release: ReleaseRef, outcome: ActionOutcome & { status: 'waiting' }): ReleaseOutcome {
-  const waiting = { action: 'uninstall' as const, revision: outcome.record.version, deadline: outcome.deadline, message: outcome.message };
+  const waiting = { action: 'uninstall' as const, revision: outcome.record.version, deadline: outcome.deadline, message: outcome.message, ...(outcome.hooksSince === undefined ? {} : { hooksSince: outcome.hooksSince }) };
   const parked = parkedOutcome(hr, release, waiting, (deps.now ?? Date.now)());
   return { state: parked.state, status: { inProgress: parked.inProgress }, requeueAfterMs: parked.requeueAfterMs };
 }
@@ -146,7 +146,7 @@ async function finalize(input: FinalizeInput): Promise<ReleaseOutcome> {
   const keep = spec.uninstall?.keepHistory === true;
   if (latest !== undefined && !(latest.info.status === ReleaseStatus.Uninstalled && keep)) {
     await input.progress.progress({ phase: 'progressing', reason: Reason.Uninstalling, message: `uninstalling ${release.namespace}/${release.name}: the HelmRelease is being deleted` });
-    const outcome = await timedUninstall(deps, ctx, release, spec, input.timeoutMs, parkedDeadline(hr, 'uninstall'));
+    const outcome = await timedUninstall(deps, ctx, release, spec, input.timeoutMs, parkedWait(hr, 'uninstall'));
     if (outcome.status === 'waiting') return parkedUninstall(deps, hr, release, outcome);
     await deps.events.record(refOf(hr), outcomeEvent('uninstall', outcome));
     if (outcome.status === 'failed') {

@@ -12,7 +12,7 @@ import type { ReleaseRef } from '../actions/context.js';
 import { ReleaseStatus } from '../record.js';
 import { claimedBy } from './claim.js';
 import { Reason } from './conditions.js';
-import { parkedDeadline } from './act.js';
+import { parkedWait } from './act.js';
 import { parkedUninstall, timedUninstall } from './finalizer.js';
 import type { ProgressReporter, ReleaseDriverDeps, ReleaseOutcome, ReleaseScope } from './types.js';
 
@@ -46,7 +46,7 @@ export async function moveRelease(input: MoveInput): Promise<ReleaseOutcome | un
   const from = `${previous.namespace}/${previous.name}`;
   const to = `${scope.release.namespace}/${scope.release.name}`;
   await input.progress.progress({ phase: 'progressing', reason: Reason.Uninstalling, message: `uninstalling ${from}: the release moved to ${to}` });
-  const outcome = await timedUninstall(deps, ctx, previous, spec, input.timeoutMs, parkedDeadline(hr, 'uninstall'));
+  const outcome = await timedUninstall(deps, ctx, previous, spec, input.timeoutMs, parkedWait(hr, 'uninstall'));
   // Parked on a delete hook or on objects going away: nothing is installed under the new name meanwhile.
   if (outcome.status === 'waiting') return parkedUninstall(deps, hr, previous, outcome);
   if (outcome.status === 'failed') {

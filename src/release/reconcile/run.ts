@@ -28,6 +28,7 @@ import { ReleaseStatus, type ReleaseRecord } from '../record.js';
 import { resume } from '../actions/complete.js';
 import type { RunnablePlan } from './conditions.js';
 import type { DesiredRelease } from './inputs.js';
+import type { ParkedWait } from './act.js';
 
 /** Renders the desired chart for `revision` of the release. */
 export type Renderer = (revision: number, isInstall: boolean) => Promise<RenderResult>;
@@ -41,8 +42,8 @@ export interface RunInput {
   timeoutMs: number;
   desired: DesiredRelease;
   render: Renderer;
-  /** For `resume` and `uninstall`: when the parked wait fails (status.inProgress.deadline), ms since the epoch. */
-  deadline?: number;
+  /** For `resume` and `uninstall`: where the parked action stands (status.inProgress). */
+  parked?: ParkedWait;
 }
 
 async function renderFor(input: RunInput, isInstall: boolean): Promise<RenderResult | MaglevError> {
@@ -90,12 +91,12 @@ async function resumeTests(input: RunInput): Promise<ActionOutcome> {
 
 /**
  * The options of every uninstall of a HelmRelease (remediation, or its deletion): the spec's, waiting
- * until the objects are gone as `helm uninstall --wait` does, with every wait parked; `deadline` is the one
+ * until the objects are gone as `helm uninstall --wait` does, with every wait parked; `parked` is what
  * status.inProgress recorded for a parked uninstall.
  */
-export function uninstallOptions(spec: HelmReleaseSpec, timeoutMs: number, deadline?: number): UninstallOptions {
+export function uninstallOptions(spec: HelmReleaseSpec, timeoutMs: number, parked?: ParkedWait): UninstallOptions {
   const u = spec.uninstall ?? {};
-  return { timeoutMs, disableHooks: u.disableHooks, keepHistory: u.keepHistory === true, wait: true, park: true, ...(deadline === undefined ? {} : { deadline }) };
+  return { timeoutMs, disableHooks: u.disableHooks, keepHistory: u.keepHistory === true, wait: true, park: true, ...parked };
 }
 
 /** Runs `input.plan.action`; see the module comment. API failures while bookkeeping are thrown. */
@@ -140,14 +141,15 @@ async function runPlanned(input: RunInput): Promise<ActionOutcome> {
         options: { timeoutMs, disableHooks: spec.rollback?.disableHooks, disableWait: spec.rollback?.disableWait },
       });
     case 'uninstall':
-      return uninstall(ctx, { release, options: uninstallOptions(spec, timeoutMs, input.deadline) });
+      return uninstall(ctx, { release, options: uninstallOptions(spec, timeoutMs, input.parked) });
     case 'unlock':
       return unlock(ctx, { release, revision: plan.revision ?? 0, ...(plan.superseded === undefined ? {} : { superseded: plan.superseded }) });
     case 'resume': {
       const action = plan.resumes === undefined || plan.resumes === 'test' ? 'upgrade' : plan.resumes;
       const own = action === 'install' ? spec.install : action === 'upgrade' ? spec.upgrade : spec.rollback;
-      const deadline = input.deadline ?? ctx.clock.now();
-      const options = { timeoutMs, deadline, disableWait: own?.disableWait, disableHooks: own?.disableHooks, force: spec.upgrade?.force, cleanupOnFail: spec.upgrade?.cleanupOnFail };
+      const deadline = input.parked?.deadline ?? ctx.clock.now();
+      const hooksSince = input.parked?.hooksSince;
+      const options = { timeoutMs, deadline, ...(hooksSince === undefined ? {} : { hooksSince }), disableWait: own?.disableWait, disableHooks: own?.disableHooks, force: spec.upgrade?.force, cleanupOnFail: spec.upgrade?.cleanupOnFail };
       return resume(ctx, { release, action, revision: plan.revision ?? 0, options });
     }
   }
