@@ -156,3 +156,11 @@ export function neverRun(): HookExecution {
 export function withStatus(record: ReleaseRecord, status: ReleaseStatusValue, description: string): ReleaseRecord {
   return { ...record, info: { ...record.info, status, description } };
 }
+
+/**
+ * `record` marked superseded by a newer revision. Helm changes only the status and keeps the description the
+ * revision had ("Install complete", "Upgrade complete", "Rollback to 2"), so `helm history` reads the same.
+ */
+export function superseded(record: ReleaseRecord): ReleaseRecord {
+  return withStatus(record, ReleaseStatus.Superseded, record.info.description);
+}

@@ -10,7 +10,7 @@ import { isMaglevError } from '../../errors.js';
 import type { Values } from '../../chart/types.js';
 import type { RenderResult } from '../../render/types.js';
 import { hookRecords, newRecord } from '../build.js';
-import { helmTime, ReleaseStatus, withStatus, type RecordChart, type ReleaseRecord } from '../record.js';
+import { helmTime, ReleaseStatus, superseded, type RecordChart, type ReleaseRecord } from '../record.js';
 import { FIELD_MANAGER } from '../../constants.js';
 import { type ActionContext, type ActionOutcome, type ReleaseRef } from './context.js';
 import { installCrds } from './crds.js';
@@ -67,7 +67,7 @@ export async function install(ctx: ActionContext, input: InstallInput): Promise<
     now,
   });
   if (latest !== undefined && latest.record.info.status !== ReleaseStatus.Failed) {
-    await ctx.storage.update(withStatus(latest.record, ReleaseStatus.Superseded, 'superseded by new release'));
+    await ctx.storage.update(superseded(latest.record));
   }
   try {
     await ctx.storage.create(record);

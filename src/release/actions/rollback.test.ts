@@ -32,7 +32,7 @@ describe('rollback', () => {
     expect(outcome).toMatchObject({ status: 'succeeded', message: 'rolled apps/web back to revision 1 as revision 3' });
     const history = await w.ctx.storage.history('web');
     expect(history.map((s) => [s.record.version, s.record.info.status, s.record.info.description])).toEqual([
-      [1, 'superseded', 'superseded by new release'],
+      [1, 'superseded', 'Install complete'], // helm keeps the description when superseding
       [2, 'failed', 'Upgrade "web" failed: upgrade: not ready'],
       [3, 'deployed', 'Rollback to 1'],
     ]);

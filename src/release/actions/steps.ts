@@ -7,7 +7,7 @@ import { ErrorCode, errorMessage, isMaglevError, MaglevError } from '../../error
 import { compareKinds, UninstallOrder } from '../../render/order.js';
 import { targetOf, type TargetRef } from '../../runtime/apply.js';
 import { runHooks, type HookRunResult } from '../hooks.js';
-import { ReleaseStatus, withStatus, type ReleaseRecord, type ReleaseStatusValue } from '../record.js';
+import { ReleaseStatus, superseded, withStatus, type ReleaseRecord, type ReleaseStatusValue } from '../record.js';
 import { FIELD_MANAGER } from '../../constants.js';
 import { type ActionContext } from './context.js';
 import { describe, identity, RESOURCE_POLICY, type ReleaseObject } from './objects.js';
@@ -112,7 +112,7 @@ export async function setStatus(ctx: ActionContext, record: ReleaseRecord, statu
 export async function supersedeOthers(ctx: ActionContext, name: string, keep: number): Promise<void> {
   for (const s of await ctx.storage.history(name)) {
     if (s.record.version !== keep && s.record.info.status === ReleaseStatus.Deployed) {
-      await ctx.storage.update(withStatus(s.record, ReleaseStatus.Superseded, 'superseded by new release'));
+      await ctx.storage.update(superseded(s.record));
     }
   }
 }

@@ -41,7 +41,7 @@ describe('upgrade', () => {
     expect(outcome).toMatchObject({ status: 'succeeded', message: 'upgraded apps/web to revision 2' });
     const history = await w.ctx.storage.history('web');
     expect(history.map((s) => [s.record.version, s.record.info.status, s.record.info.description])).toEqual([
-      [1, 'superseded', 'superseded by new release'],
+      [1, 'superseded', 'Install complete'], // helm keeps the description when superseding
       [2, 'deployed', 'Upgrade complete'],
     ]);
     const v2 = history[1]!.record;
