@@ -1,7 +1,11 @@
 /**
  * `.Capabilities` of the cluster for rendering: the Kubernetes version from `/version` and the served API
- * group/versions from `/api` and `/apis`, read once and shared by every release for `ttlMs` (concurrent
- * callers share one load; a failed load is not cached). `invalidate()` forgets them, e.g. after CRDs.
+ * versions as Helm lists them (GetVersionSet): every group/version from `/api` and `/apis`, plus
+ * `<group/version>/<Kind>` for every resource each of them serves, so `.Capabilities.APIVersions.Has
+ * "policy/v1/PodDisruptionBudget"` answers as it does under `helm install`. A group/version whose resource
+ * list cannot be read (an aggregated API that is down) keeps its group/version and loses its kinds, as in
+ * Helm. Read once and shared by every release for `ttlMs` (concurrent callers share one load; a failed load
+ * is not cached). `invalidate()` forgets them, e.g. after CRDs.
  */
 import type { RenderCapabilities } from '../../render/types.js';
 import type { ApiClient } from '../../runtime/client.js';
@@ -47,10 +51,27 @@ export class ClusterCapabilities {
       this.client.request({ method: 'GET', path: '/api' }),
       this.client.request({ method: 'GET', path: '/apis' }),
     ]);
-    const value = { kubeVersion: kubeVersionOf(version), apiVersions: [...coreVersions(core), ...groupVersions(groups)] };
+    const versions = [...coreVersions(core), ...groupVersions(groups)];
+    const kinds = await Promise.all(versions.map((gv) => this.kindsOf(gv)));
+    const value = { kubeVersion: kubeVersionOf(version), apiVersions: [...new Set([...versions, ...kinds.flat()])] };
     this.cached = { value, at: this.now() };
     return value;
   }
+
+  /** `<gv>/<Kind>` of every resource (subresources included, as Helm does) served at one group/version. */
+  private async kindsOf(gv: string): Promise<string[]> {
+    const path = gv.includes('/') ? `/apis/${gv}` : `/api/${gv}`;
+    const body = await this.client.request({ method: 'GET', path }).catch(() => undefined);
+    return resourceKinds(gv, body);
+  }
+}
+
+/** `<gv>/<Kind>` of each resource of an APIResourceList body, once each. */
+export function resourceKinds(gv: string, body: unknown): string[] {
+  if (!isRecord(body) || !Array.isArray(body.resources)) return [];
+  const out = new Set<string>();
+  for (const r of body.resources as unknown[]) if (isRecord(r) && typeof r.kind === 'string' && r.kind !== '') out.add(`${gv}/${r.kind}`);
+  return [...out];
 }
 
 /** `gitVersion` of a /version body (e.g. `v1.35.0`); `v<major>.<minor>.0` when only those are given. */
