@@ -103,6 +103,29 @@ describe('prepareChart: import-values', () => {
     const top = mkChart('top', { deps: [child()], requires: [{ name: 'child', version: '*', alias: 'kid', 'import-values': [{ child: 'exports.data', parent: 'kidData' }] }] });
     expect(prepareChart(top, {}).values.kidData).toEqual({ port: 80, host: 'child' });
   });
+
+  it("leaves the chart as Helm stores it: import-values as {child, parent} pairs, values coalesced with the subchart's", () => {
+    const top = mkChart('top', {
+      values: { own: 1, global: { registry: 'r.example' } },
+      deps: [child()],
+      requires: [{ name: 'child', version: '*', 'import-values': ['data', { child: 'deep.a', parent: 'a' }] }],
+    });
+    const out = prepareChart(top, { own: 2 });
+    expect(out.chart.metadata.dependencies?.[0]?.['import-values']).toEqual([
+      { child: 'exports.data', parent: '.' },
+      { child: 'deep.a', parent: 'a' },
+    ]);
+    // Chart defaults (not the user's values) with the subchart's section, globals copied down, imports lifted.
+    expect(out.chart.values).toEqual({
+      own: 1,
+      global: { registry: 'r.example' },
+      port: 80,
+      host: 'child',
+      a: { b: 1 },
+      child: { exports: { data: { port: 80, host: 'child' } }, deep: { a: { b: 1 } }, global: { registry: 'r.example' } },
+    });
+    expect(top.values).toEqual({ own: 1, global: { registry: 'r.example' } });
+  });
 });
 
 describe('prepareChart: schema', () => {

@@ -95,6 +95,7 @@ function processEnabled(c: Chart, values: Values, path: string): void {
   const kept = c.dependencies.filter((ch) => !removed.has(ch.metadata.name));
   for (const t of kept) processEnabled(t, cvals, `${path}${t.metadata.name}.`);
   c.metadata.dependencies = reqs.filter((r) => !removed.has(r.name));
+  for (const r of c.metadata.dependencies) r.enabled = true;
   c.dependencies = kept;
 }
 
@@ -105,8 +106,11 @@ function setAtPath(path: string, data: Values): Values {
 
 /**
  * Helm's processDependencyImportValues (merge mode), children first: child values lifted into the parent,
- * below the parent's own values. Helm rewrites an entry's import-values once processed, so an entry shared
- * by two alias copies imports only for the first copy; `consumed` reproduces that.
+ * below the parent's own values, and the chart's values replaced by the result (its defaults coalesced with
+ * every subchart's, globals included), which is what Helm then stores in the release and what `helm get
+ * values --all` shows. Helm rewrites each entry's import-values in place to `{child, parent}` pairs (a
+ * string `x` becomes `{child: exports.x, parent: .}`); an entry shared by two alias copies is seen again
+ * already rewritten, imports nothing and is left without import-values. `consumed` reproduces that.
  */
 function processImports(c: Chart, consumed: WeakSet<ChartDependency>): void {
   for (const d of c.dependencies) processImports(d, consumed);
@@ -115,13 +119,20 @@ function processImports(c: Chart, consumed: WeakSet<ChartDependency>): void {
   const cvals = coalesceValues(c, {}, { merge: true });
   let imported: Values = {};
   for (const d of deps) {
-    if (consumed.has(d)) continue;
+    if (consumed.has(d)) {
+      delete d['import-values'];
+      continue;
+    }
     consumed.add(d);
-    for (const iv of d['import-values'] ?? []) {
+    if (d['import-values'] === undefined) continue;
+    const pairs: { child: string; parent: string }[] = [];
+    for (const iv of d['import-values']) {
       const [child, parent] = typeof iv === 'string' ? [`exports.${iv}`, '.'] : [iv.child, iv.parent];
+      pairs.push({ child, parent });
       const table = pathTable(cvals, `${d.name}.${child}`);
       if (table !== undefined) imported = coalesceTables(imported, setAtPath(parent, deepCopy(table)), true);
     }
+    d['import-values'] = pairs;
   }
   c.values = coalesceTables(deepCopy(cvals), imported, true);
 }

@@ -21,6 +21,8 @@ export interface ChartDependency {
   tags?: string[];
   alias?: string;
   'import-values'?: (string | { child: string; parent: string })[];
+  /** Set by dependency processing on the entries it keeps, as Helm does (and then stores in the release). */
+  enabled?: boolean;
 }
 
 /** Chart.yaml, as Helm reads it (apiVersion v2; v1 charts are read for compatibility). */

@@ -55,8 +55,12 @@ describe('chartRecord', () => {
   });
 
   it('writes null values, schema and lock when the chart has none', () => {
-    const rec = chartRecord(chart([f('Chart.yaml', 'name: web')]));
+    const plain = chart([f('Chart.yaml', 'name: web')]);
+    delete plain.metadata.dependencies;
+    const rec = chartRecord(plain);
     expect([rec.values, rec.schema, rec.lock]).toEqual([null, null, null]);
+    // Helm replaces the values of a chart with dependencies while processing them, so they are stored.
+    expect(chartRecord(chart([f('Chart.yaml', 'name: web')])).values).toEqual({ replicas: 1 });
   });
 });
 

@@ -30,6 +30,7 @@ function dependency(d: ChartDependency): RecordDependency {
   if (d.tags !== undefined) out.tags = d.tags;
   if (d['import-values'] !== undefined) out['import-values'] = d['import-values'];
   if (d.alias !== undefined) out.alias = d.alias;
+  if (d.enabled !== undefined) out.enabled = d.enabled;
   return out;
 }
 
@@ -62,11 +63,14 @@ function lock(chart: Chart): RecordLock | null {
 
 /**
  * The `chart` of a release record: metadata, lock, templates, default values (null when the chart has no
- * values.yaml), values.schema.json bytes, and every other file (crds/ included). Subcharts are not stored.
+ * values.yaml and no dependencies), values.schema.json bytes, and every other file (crds/ included).
+ * Subcharts are not stored. Give it the prepared chart (src/chart `prepareChart`), as Helm stores the chart
+ * after dependency processing: disabled dependencies dropped from the metadata, import-values rewritten,
+ * and values coalesced with the subcharts' defaults.
  */
 export function chartRecord(chart: Chart): RecordChart {
   const schema = chart.raw.find((f) => f.path === 'values.schema.json');
-  const hasValues = chart.raw.some((f) => f.path === 'values.yaml');
+  const hasValues = chart.raw.some((f) => f.path === 'values.yaml') || chart.metadata.dependencies !== undefined;
   return {
     metadata: metadata(chart),
     lock: lock(chart),

@@ -116,7 +116,7 @@ async function runPlanned(input: RunInput): Promise<ActionOutcome> {
       const i = spec.install ?? {};
       return install(ctx, {
         release,
-        chart: chartRecord(desired.fetched.chart),
+        chart: chartRecord(desired.prepared.chart),
         config: desired.config,
         render,
         options: { timeoutMs, disableHooks: i.disableHooks, disableWait: i.disableWait, crds: i.crds, createNamespace: i.createNamespace },
@@ -128,7 +128,7 @@ async function runPlanned(input: RunInput): Promise<ActionOutcome> {
       const u = spec.upgrade ?? {};
       return upgrade(ctx, {
         release,
-        chart: chartRecord(desired.fetched.chart),
+        chart: chartRecord(desired.prepared.chart),
         config: desired.config,
         render,
         options: { timeoutMs, disableHooks: u.disableHooks, disableWait: u.disableWait, crds: u.crds, cleanupOnFail: u.cleanupOnFail, force: u.force },
