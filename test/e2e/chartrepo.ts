@@ -28,6 +28,11 @@ export interface ChartRepo {
   url: string;
   /** Packs and publishes `name-version` (Chart.yaml is written from the arguments). */
   add(name: string, version: string, files: Record<string, string | Buffer>): Promise<void>;
+  /**
+   * Packs and publishes a chart whose files include its own Chart.yaml (name, version and appVersion are
+   * read from it); `version`, when given, replaces the version written there.
+   */
+  addChart(files: Record<string, string | Buffer>, version?: string): Promise<{ name: string; version: string }>;
   /** Path of the archive of `name-version` on disk, for `helm install`. */
   file(name: string, version: string): string;
   close(): Promise<void>;
@@ -70,6 +75,12 @@ export async function startChartRepo(): Promise<ChartRepo> {
     if (entry === undefined) res.writeHead(404).end('not found');
     else res.writeHead(200, { 'Content-Type': 'application/gzip' }).end(entry.archive);
   });
+  const publish = async (name: string, version: string, appVersion: string, files: Record<string, string | Buffer>): Promise<void> => {
+    const archive = await packChart(name, files);
+    const file = join(dir, `${name}-${version}.tgz`);
+    writeFileSync(file, archive);
+    entries.push({ name, version, appVersion, archive, digest: createHash('sha256').update(archive).digest('hex'), file });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -77,10 +88,15 @@ export async function startChartRepo(): Promise<ChartRepo> {
     add: async (name, version, files) => {
       const appVersion = `${version}-app`;
       const chartYaml = `apiVersion: v2\nname: ${name}\nversion: ${version}\nappVersion: "${appVersion}"\n`;
-      const archive = await packChart(name, { 'Chart.yaml': chartYaml, ...files });
-      const file = join(dir, `${name}-${version}.tgz`);
-      writeFileSync(file, archive);
-      entries.push({ name, version, appVersion, archive, digest: createHash('sha256').update(archive).digest('hex'), file });
+      await publish(name, version, appVersion, { 'Chart.yaml': chartYaml, ...files });
+    },
+    addChart: async (files, version) => {
+      const meta = yaml.load(String(files['Chart.yaml'] ?? '')) as { name?: string; version?: string; appVersion?: string } | undefined;
+      if (meta?.name === undefined || meta.version === undefined) throw new Error('Chart.yaml with a name and a version is required');
+      const v = version ?? meta.version;
+      const chartYaml = version === undefined ? files['Chart.yaml']! : yaml.dump({ ...meta, version: v });
+      await publish(meta.name, v, meta.appVersion ?? '', { ...files, 'Chart.yaml': chartYaml });
+      return { name: meta.name, version: v };
     },
     file: (name, version) => {
       const e = entries.find((x) => x.name === name && x.version === version);

@@ -91,6 +91,7 @@ export interface HelmRecord {
   config: Record<string, unknown>;
   manifest: string;
   hooks: { name: string; events: string[]; last_run: { started_at: string; completed_at: string; phase: string } }[];
+  chart?: { metadata?: Record<string, unknown>; values?: Record<string, unknown> | null } | null;
 }
 
 /** Reads and decodes record Secret `sh.helm.release.v1.<name>.v<version>` (base64 → gzip → JSON). */
