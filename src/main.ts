@@ -152,12 +152,16 @@ async function operate(opts: Options, log: Logger): Promise<number> {
     onLeading: (leading) => metrics.leader.set(leading ? 1 : 0),
     ...(opts.leaderElect ? { elector: (callbacks: LeaderCallbacks) => leaderElector(opts, counted, log, callbacks) } : {}),
   });
-  const releases = manager.addCache(
-    informerCache<HelmRelease & KubeObject>(kc, api, { path: collectionPath(PLURALS.HelmRelease, opts.watchNamespace), logger: log.child({ cache: KINDS.HelmRelease }) }),
-  );
-  const distros = manager.addCache(
-    informerCache<MaglevDistro & KubeObject>(kc, api, { path: collectionPath(PLURALS.MaglevDistro, opts.watchNamespace), logger: log.child({ cache: KINDS.MaglevDistro }) }),
-  );
+  const cacheOptions = (kind: string, plural: string) => {
+    metrics.cacheCurrent.set({ cache: kind }, 0);
+    return {
+      path: collectionPath(plural, opts.watchNamespace),
+      logger: log.child({ cache: kind }),
+      onCurrent: (current: boolean) => metrics.cacheCurrent.set({ cache: kind }, current ? 1 : 0),
+    };
+  };
+  const releases = manager.addCache(informerCache<HelmRelease & KubeObject>(kc, api, cacheOptions(KINDS.HelmRelease, PLURALS.HelmRelease)));
+  const distros = manager.addCache(informerCache<MaglevDistro & KubeObject>(kc, api, cacheOptions(KINDS.MaglevDistro, PLURALS.MaglevDistro)));
   // One bundle cache for the distro controller and the child releases it serves charts to.
   const bundles = new BundleStore({ objects: resources, onFetch: (source, result) => metrics.bundleFetches.inc({ source, result }) });
   const drive = releaseDriver({
@@ -216,7 +220,7 @@ async function operate(opts: Options, log: Logger): Promise<number> {
 
   const servers: Listening[] = [];
   servers.push(await metricsServer(metrics.registry, opts.metricsAddress));
-  servers.push(await probesServer(() => manager.hasSynced(), opts.probesAddress));
+  servers.push(await probesServer(() => manager.isCurrent(), opts.probesAddress));
   log.info({ metricsPort: servers[0]?.port, probesPort: servers[1]?.port }, 'listening');
 
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -15,6 +15,7 @@ export interface Metrics {
   workqueueRetries: Counter<'name'>;
   workqueueWorkDuration: Histogram<'name'>;
   leader: Gauge;
+  cacheCurrent: Gauge<'cache'>;
   objectReady: Gauge<'kind' | 'namespace' | 'name'>;
   objectReadyReason: Gauge<'kind' | 'namespace' | 'name' | 'reason'>;
   apiRequests: Counter<'verb' | 'code' | 'dry_run'>;
@@ -68,6 +69,12 @@ export function createMetrics(): Metrics {
       registers,
     }),
     leader: new Gauge({ name: 'maglev_leader', help: '1 while this replica holds the leader lease, else 0.', registers }),
+    cacheCurrent: new Gauge({
+      name: 'maglev_cache_current',
+      help: '1 while an informer cache is synced and watching, 0 before its first list and while it cannot list or watch (API server unreachable).',
+      labelNames: ['cache'],
+      registers,
+    }),
     objectReady: new Gauge({
       name: 'maglev_object_ready',
       help: 'Ready condition of each HelmRelease and MaglevDistro: 1 True, 0 False, -1 Unknown.',

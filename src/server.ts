@@ -1,6 +1,7 @@
 /**
  * The operator's HTTP listeners (fastify): `/metrics` on the metrics address, and `/healthz`
- * (the process is alive) and `/readyz` (caches have synced) on the probes address.
+ * (the process is alive) and `/readyz` (every cache synced and watching: it fails while the API server
+ * cannot be reached) on the probes address.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -31,6 +32,6 @@ export function metricsServer(registry: Registry, address: { host: string; port:
 export function probesServer(ready: () => boolean, address: { host: string; port: number }): Promise<Listening> {
   const app = Fastify({ logger: false });
   app.get('/healthz', (_req, reply) => reply.send('ok'));
-  app.get('/readyz', (_req, reply) => (ready() ? reply.send('ok') : reply.code(503).send('caches not synced')));
+  app.get('/readyz', (_req, reply) => (ready() ? reply.send('ok') : reply.code(503).send('caches not synced or not watching')));
   return listen(app, address);
 }

@@ -107,6 +107,26 @@ describe('InformerCache', () => {
     expect(server.calls.length).toBe(calls + 1);
   });
 
+  it('is stale (not current) from a failure until a watch runs again, and says so', async () => {
+    const changes: boolean[] = [];
+    const { server, cache, clock } = setup({ onCurrent: (current) => changes.push(current) });
+    cache.start();
+    await flush();
+    expect([cache.hasSynced(), cache.isCurrent()]).toEqual([true, true]);
+    // The API server goes away: the watch breaks; the cache still serves what it holds.
+    server.close(new Error('read ECONNRESET'));
+    await flush();
+    expect([cache.hasSynced(), cache.isCurrent()]).toEqual([true, false]);
+    clock.advance(999);
+    await flush();
+    expect(cache.isCurrent()).toBe(false);
+    // The restart after the backoff gets a watch running again.
+    clock.advance(1);
+    await flush();
+    expect(cache.isCurrent()).toBe(true);
+    expect(changes).toEqual([true, false, true]);
+  });
+
   it('restarts a watch that has been silent for the configured time; bookmarks keep it alive', async () => {
     const { server, cache, clock } = setup({ silenceMs: 60_000 });
     cache.start();

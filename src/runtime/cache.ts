@@ -12,7 +12,9 @@
  *   and resumed; bookmarks are requested so a healthy quiet watch does not look silent;
  * - the guards of guarded-watch.ts, a paginated raw-JSON list (no typed deserialisation), items given
  *   their apiVersion/kind, `metadata.managedFields` dropped to save memory;
- * - handlers that only see (type, object), each called in try/catch so one cannot break the others.
+ * - handlers that only see (type, object), each called in try/catch so one cannot break the others;
+ * - `isCurrent()`: false from a failure of the list or watch (the API server gone, a 403) until a watch runs
+ *   again, so readiness and metrics can say the cache is stale while it still serves its last contents.
  */
 import type { KubernetesListObject, KubernetesObject, KubeConfig } from '@kubernetes/client-node';
 import { ListWatch, Watch } from '@kubernetes/client-node';
@@ -41,6 +43,8 @@ export interface InformerCacheOptions<T extends KubeObject> {
   silenceMs?: number;
   /** Restart backoff after errors (default 1 s, ×2, max 30 s). */
   backoff?: BackoffOptions;
+  /** Told each time {@link InformerCache.isCurrent} changes. */
+  onCurrent?: (current: boolean) => void;
 }
 
 /** The reason a watch is ended by the watchdog. */
@@ -62,6 +66,7 @@ export class InformerCache<T extends KubeObject> implements CacheSource<T> {
   private readonly handlers = new Set<CacheEventHandler<T>>();
   private syncWaiters: ((synced: boolean) => void)[] = [];
   private synced = false;
+  private failing = false;
   private running = false;
   private lastActivity = 0;
   private cancelRestart: CancelTimer | undefined;
@@ -122,6 +127,14 @@ export class InformerCache<T extends KubeObject> implements CacheSource<T> {
     return this.synced;
   }
 
+  /**
+   * True while the cache follows the server: synced, and no list or watch failure since the last watch
+   * started. A stale cache still serves its last contents.
+   */
+  isCurrent(): boolean {
+    return this.synced && !this.failing;
+  }
+
   /** Resolves true once synced, or false if the cache is stopped or `signal` aborts first. */
   waitForSync(signal?: AbortSignal): Promise<boolean> {
     if (this.synced) return Promise.resolve(true);
@@ -155,9 +168,15 @@ export class InformerCache<T extends KubeObject> implements CacheSource<T> {
 
   private onWatchStart(): void {
     this.lastActivity = this.clock.now();
+    if (this.failing) {
+      this.failing = false;
+      this.log.info('informer watching again; cache current');
+      this.opts.onCurrent?.(this.synced);
+    }
     if (this.synced) return;
     this.synced = true;
     this.log.info({ objects: this.informer.list().length }, 'informer synced');
+    this.opts.onCurrent?.(true);
     for (const resolve of this.syncWaiters.splice(0)) resolve(true);
   }
 
@@ -174,6 +193,10 @@ export class InformerCache<T extends KubeObject> implements CacheSource<T> {
       return;
     }
     const delayMs = this.backoff.next();
+    if (!this.failing) {
+      this.failing = true;
+      this.opts.onCurrent?.(false);
+    }
     this.log.warn({ err: errorMessage(err), delayMs }, 'informer failed; restarting after backoff');
     this.cancelRestart = this.clock.setTimer(delayMs, () => this.launch());
   }

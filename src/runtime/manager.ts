@@ -22,6 +22,8 @@ export interface ManagedCache {
   stop(): Promise<void>;
   waitForSync(signal?: AbortSignal): Promise<boolean>;
   hasSynced(): boolean;
+  /** Synced and following the server now (not failing to list or watch). */
+  isCurrent(): boolean;
 }
 
 /** Callbacks the manager hands to the elector it builds. */
@@ -71,9 +73,17 @@ export class Manager {
     return controller;
   }
 
-  /** True once every cache holds a full list (the readiness probe). */
+  /** True once every cache holds a full list. */
   hasSynced(): boolean {
     return this.caches.every((c) => c.hasSynced());
+  }
+
+  /**
+   * The readiness probe: every cache synced and following the server. False while the API server cannot be
+   * reached (the caches cannot list or watch), true again as soon as their watches run.
+   */
+  isCurrent(): boolean {
+    return this.caches.every((c) => c.isCurrent());
   }
 
   /** Runs until {@link stop} or lost leadership; resolves the exit code after the shutdown. */

@@ -55,6 +55,7 @@ describe('dashboard and alerts', () => {
       'alert MaglevLeaderMissing',
       'alert MaglevOperatorAbsent',
       'alert MaglevWorkqueueGrowing',
+      'alert MaglevCachesNotWatching',
     ]);
   });
 

@@ -30,6 +30,11 @@ export class FakeGroupCache extends FakeCache<KubeObject> implements GroupCache 
     this.started++;
   }
 
+  /** Whether the fake follows the server; `setSynced(false)` after the first sync models a stale cache. */
+  isCurrent(): boolean {
+    return this.hasSynced();
+  }
+
   /** See {@link GroupCache.stop}. */
   stop(): Promise<void> {
     this.stopped++;
