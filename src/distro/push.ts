@@ -1,7 +1,8 @@
 /**
  * Pushing an artifact (one config blob, one layer) to an OCI registry with the distribution API: used by
- * `maglev distro push` for bundles (media types in bundle-store.ts) and by tests for Helm charts. Plain http
- * only to loopback registries; basic credentials, when given, go to the registry host only.
+ * `maglev distro push` for bundles (media types in bundle-store.ts), by tests for Helm charts, and (blobs and
+ * manifest only) by hack/image for the operator image. Plain http only to loopback registries; basic
+ * credentials, when given, go to the registry host only.
  */
 import { createHash } from 'node:crypto';
 import { isLoopback } from '../chart/source/httpclient.js';
@@ -40,7 +41,8 @@ async function send(t: PushTarget, url: string, init: RequestInit, want: number[
   return res;
 }
 
-async function pushBlob(t: PushTarget, data: Buffer): Promise<string> {
+/** Uploads `data` as a blob of `t.repository` unless the registry has it already; returns its digest. */
+export async function pushBlob(t: PushTarget, data: Buffer): Promise<string> {
   const digest = sha256(data);
   const root = base(t.host);
   const head = await fetch(`${root}/v2/${t.repository}/blobs/${digest}`, { method: 'HEAD', signal: AbortSignal.timeout(30_000) }).catch(() => undefined);
@@ -52,6 +54,12 @@ async function pushBlob(t: PushTarget, data: Buffer): Promise<string> {
   url.searchParams.set('digest', digest);
   await send(t, url.toString(), { method: 'PUT', body: data, headers: { 'content-type': 'application/octet-stream' } }, [201]);
   return digest;
+}
+
+/** Puts `manifest` (its blobs pushed before) as `repository:tag`; returns its digest. */
+export async function pushManifest(t: PushTarget, manifest: Buffer, mediaType = 'application/vnd.oci.image.manifest.v1+json'): Promise<string> {
+  await send(t, `${base(t.host)}/v2/${t.repository}/manifests/${t.tag}`, { method: 'PUT', body: manifest, headers: { 'content-type': mediaType } }, [201]);
+  return sha256(manifest);
 }
 
 /** Pushes `a` as `repository:tag`; returns the layer's digest and the manifest's. */
@@ -67,6 +75,5 @@ export async function pushArtifact(t: PushTarget, a: Artifact): Promise<{ layerD
       ...(a.annotations === undefined ? {} : { annotations: a.annotations }),
     }),
   );
-  await send(t, `${base(t.host)}/v2/${t.repository}/manifests/${t.tag}`, { method: 'PUT', body: manifest, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } }, [201]);
-  return { layerDigest, manifestDigest: sha256(manifest) };
+  return { layerDigest, manifestDigest: await pushManifest(t, manifest) };
 }
