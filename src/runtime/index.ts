@@ -2,6 +2,7 @@
  * Kubernetes plumbing for the operator; knows nothing of Helm. Test doubles live in ./testing/index.ts
  * and are not exported here.
  */
+export { AccessReviews, groupsOf, SUBJECT_ACCESS_REVIEWS_PATH, type AccessAnswer, type AccessQuestion, type AccessReviewer, type AccessReviewsOptions } from './access.js';
 export { ApiStatusError, isConflict, isGone, isNotFound, statusOf } from './api-error.js';
 export {
   applyQuery,
