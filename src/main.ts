@@ -16,6 +16,7 @@ import { ErrorCode, errorMessage, MaglevError } from './errors.js';
 import { createMetrics, readinessGauges, type Metrics } from './metrics.js';
 import { optionsUsage, parseOptions, type Options } from './options.js';
 import {
+  AccessReviews,
   Controller,
   EventRecorder,
   intentChanged,
@@ -167,6 +168,9 @@ async function operate(opts: Options, log: Logger): Promise<number> {
   const drive = releaseDriver({
     objects: resources,
     releases,
+    // A tenant release sees a cached HelmRelease of another namespace only if its ServiceAccount may get it
+    // (release/reconcile/tenant.ts). A review changes nothing, so it is not fenced.
+    access: new AccessReviews(counted),
     contextFor: kubeActionContexts({ api, resources, mapper, clock: realClock, identity: opts.identity, waits }),
     fetchChart,
     chartCache: new ChartCache(),

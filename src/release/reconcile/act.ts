@@ -170,9 +170,9 @@ export async function planAndAct(input: ActInput): Promise<ActResult> {
   const conditions = new Map<string, ConditionChange>();
   let attempt: AttemptState = { ...pickAttempt(input.hr) };
   let history = await ctx.storage.history(scope.release.name);
-  const owner = await claimedBy(input.deps, input.hr, history.at(-1));
-  if (owner !== undefined) {
-    const claimed: Plan = { action: 'stalled', reason: RELEASE_CLAIMED, message: claimedMessage(scope.release, owner), resetCounters: false, handled: {} };
+  const claim = await claimedBy(input.deps, input.hr, history.at(-1), scope.impersonate);
+  if (claim !== undefined) {
+    const claimed: Plan = { action: 'stalled', reason: RELEASE_CLAIMED, message: claimedMessage(scope.release, claim), resetCounters: false, handled: {} };
     return { plan: claimed, history, attempt, conditions, acted: false, claimed: true };
   }
   let p = plan(planInput(input, history, attempt));

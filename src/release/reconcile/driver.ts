@@ -3,7 +3,8 @@
  * 1. take the HelmRelease the reconciler hands over: the cache's copy once the cache shows the last write
  *    of this operator, else one read fresh (status counters must not come from a lagging cache; common.ts);
  * 2. being deleted → uninstall and release the finalizer (finalizer.ts);
- * 3. suspended → nothing (Ready reason Suspended); dependencies not Ready → wait (DependencyNotReady);
+ * 3. suspended → nothing (Ready reason Suspended); dependencies not Ready → wait (DependencyNotReady); a
+ *    dependency in another namespace the release's ServiceAccount may not read → wait, saying so (tenant.ts);
  * 4. releaseName or targetNamespace changed → uninstall the release status names first (move.ts);
  * 5. resolve the desired state (values, chart, digest); errors keep their codes (ChartNotFound, …);
  * 6. plan and act (act.ts), rendering only when an action needs it;
@@ -13,7 +14,7 @@
 import type { Logger } from 'pino';
 import { withHelmReleaseDefaults } from '../../crds/defaults.js';
 import { parseDuration } from '../../crds/duration.js';
-import { API_VERSION, type HelmRelease, type HelmReleaseSpec } from '../../crds/generated/types.js';
+import type { HelmRelease, HelmReleaseSpec } from '../../crds/generated/types.js';
 import { TriggerAnnotation } from '../../constants.js';
 import { during } from '../../runtime/activity.js';
 import type { Intent } from '../../runtime/reconcile.js';
@@ -25,6 +26,7 @@ import { finish } from './finish.js';
 import { Reason } from './conditions.js';
 import { resolveDesired } from './inputs.js';
 import { moveRelease } from './move.js';
+import { readHelmRelease } from './tenant.js';
 import type { ProgressReporter, ReleaseDriver, ReleaseDriverDeps, ReleaseOutcome, ReleaseScope } from './types.js';
 
 /** What a HelmRelease asks for now (the supersede check compares these): its generation and `maglev.io/force-at` token. */
@@ -58,17 +60,36 @@ function scopeOf(hr: HelmRelease, spec: HelmReleaseSpec, deps: ReleaseDriverDeps
   return scope;
 }
 
-/** The HelmReleases named in dependsOn that are not Ready at their current generation, described. */
-export async function unreadyDependencies(deps: Pick<ReleaseDriverDeps, 'objects' | 'releases'>, hr: HelmRelease, spec: HelmReleaseSpec): Promise<string[]> {
-  const out: string[] = [];
+/** What {@link unreadyDependencies} found: each dependency not Ready, described, and how many were denied. */
+export interface DependencyCheck {
+  waiting: string[];
+  /** Dependencies the release's ServiceAccount may not read (their state is not shown). */
+  denied: number;
+}
+
+/**
+ * The HelmReleases named in dependsOn that are not Ready at their current generation, described. One in
+ * another namespace is read as the release's ServiceAccount, if it has one (tenant.ts); a denied read says
+ * so and shows nothing of the dependency's state.
+ */
+export async function unreadyDependencies(deps: Pick<ReleaseDriverDeps, 'objects' | 'releases' | 'access'>, hr: HelmRelease, spec: HelmReleaseSpec, impersonate?: string): Promise<DependencyCheck> {
+  const out: DependencyCheck = { waiting: [], denied: 0 };
+  const from = hr.metadata.namespace ?? '';
   for (const d of spec.dependsOn ?? []) {
-    const namespace = d.namespace ?? hr.metadata.namespace ?? '';
+    const namespace = d.namespace ?? from;
     // From the cache; a dependency it does not hold (another namespace under --watch-namespace) is read.
-    const dep = deps.releases?.get(namespace, d.name) ?? (await deps.objects.get<HelmRelease>({ apiVersion: API_VERSION, kind: 'HelmRelease', namespace, name: d.name }));
+    const read = await readHelmRelease(deps, { from, cached: true, ...(impersonate === undefined ? {} : { impersonate }) }, namespace, d.name);
+    const at = `${namespace}/${d.name}`;
+    if (read.state === 'denied') {
+      out.denied++;
+      out.waiting.push(`${at} (${read.message})`);
+      continue;
+    }
+    const dep = read.state === 'found' ? read.hr : undefined;
     const ready = getCondition(dep?.status?.conditions, 'Ready');
-    if (dep === undefined) out.push(`${namespace}/${d.name} (not found)`);
-    else if (dep.status?.observedGeneration !== dep.metadata.generation) out.push(`${namespace}/${d.name} (generation ${dep.metadata.generation ?? 0} not yet reconciled)`);
-    else if (ready?.status !== 'True') out.push(`${namespace}/${d.name} (${ready === undefined ? 'no Ready condition' : `Ready=${ready.status}: ${ready.reason}`})`);
+    if (dep === undefined) out.waiting.push(`${at} (not found)`);
+    else if (dep.status?.observedGeneration !== dep.metadata.generation) out.waiting.push(`${at} (generation ${dep.metadata.generation ?? 0} not yet reconciled)`);
+    else if (ready?.status !== 'True') out.waiting.push(`${at} (${ready === undefined ? 'no Ready condition' : `Ready=${ready.status}: ${ready.reason}`})`);
   }
   return out;
 }
@@ -85,11 +106,12 @@ export function releaseDriver(deps: ReleaseDriverDeps): ReleaseDriver {
     if (spec.suspend === true) {
       return { state: { phase: 'suspended', reason: Reason.Suspended, message: 'reconciliation is suspended (spec.suspend: true): nothing is installed, upgraded or removed' } };
     }
-    const waiting = await unreadyDependencies(deps, hr, spec);
+    const { waiting, denied } = await unreadyDependencies(deps, hr, spec, scope.impersonate);
     if (waiting.length > 0) {
+      const requeueMs = deps.dependencyRequeueMs ?? 10_000;
       return {
         state: { phase: 'retrying', reason: Reason.DependencyNotReady, message: `waiting for dependencies to be Ready: ${waiting.join(', ')}` },
-        requeueAfterMs: deps.dependencyRequeueMs ?? 10_000,
+        requeueAfterMs: denied > 0 ? Math.min(requeueMs, deps.deniedRequeueMs ?? 30_000) : requeueMs,
       };
     }
     const moving = await moveRelease({ deps, hr, spec, scope, timeoutMs, progress });

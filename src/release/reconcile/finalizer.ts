@@ -142,7 +142,7 @@ async function finalize(input: FinalizeInput): Promise<ReleaseOutcome> {
   if (!hasFinalizer(hr)) return gone;
   const newest = spec.suspend === true ? undefined : await ctx.storage.latest(release.name);
   // A release another HelmRelease manages is not this one's to uninstall (claim.ts).
-  const latest = newest !== undefined && (await claimedBy(deps, hr, newest)) === undefined ? newest.record : undefined;
+  const latest = newest !== undefined && (await claimedBy(deps, hr, newest, scope.impersonate)) === undefined ? newest.record : undefined;
   const keep = spec.uninstall?.keepHistory === true;
   if (latest !== undefined && !(latest.info.status === ReleaseStatus.Uninstalled && keep)) {
     await input.progress.progress({ phase: 'progressing', reason: Reason.Uninstalling, message: `uninstalling ${release.namespace}/${release.name}: the HelmRelease is being deleted` });

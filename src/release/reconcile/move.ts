@@ -42,7 +42,7 @@ export async function moveRelease(input: MoveInput): Promise<ReleaseOutcome | un
   const ctx = deps.contextFor({ ...scope, release: previous });
   const newest = await ctx.storage.latest(previous.name);
   if (newest === undefined || newest.record.info.status === ReleaseStatus.Uninstalled) return undefined;
-  if ((await claimedBy(deps, hr, newest)) !== undefined) return undefined;
+  if ((await claimedBy(deps, hr, newest, scope.impersonate)) !== undefined) return undefined;
   const from = `${previous.namespace}/${previous.name}`;
   const to = `${scope.release.namespace}/${scope.release.name}`;
   await input.progress.progress({ phase: 'progressing', reason: Reason.Uninstalling, message: `uninstalling ${from}: the release moved to ${to}` });

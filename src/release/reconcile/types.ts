@@ -9,6 +9,7 @@ import type { ChartCache } from '../../chart/cache.js';
 import type { ChartRef, FetchDeps, FetchedChart } from '../../chart/source/common.js';
 import type { HelmRelease, HelmReleaseStatus } from '../../crds/generated/types.js';
 import type { LookupRequest, RenderCapabilities, RenderInput, RenderResult } from '../../render/types.js';
+import type { AccessReviewer } from '../../runtime/access.js';
 import type { CallOptions, TargetRef } from '../../runtime/apply.js';
 import type { ConditionInput, ReconcileState } from '../../runtime/conditions.js';
 import type { EventRecorder } from '../../runtime/events.js';
@@ -78,6 +79,11 @@ export type ActionObserver = (action: string, result: ActionResult, seconds: num
 export interface ReleaseDriverDeps {
   /** The HelmRelease cache, for dependsOn checks without a request (a miss falls back to `objects`). */
   releases?: { get(namespace: string, name: string): HelmRelease | undefined };
+  /**
+   * Says whether a release's ServiceAccount may read a HelmRelease of another namespace before the cache's
+   * copy is used for it (tenant.ts). Absent: such reads skip the cache and are sent as the ServiceAccount.
+   */
+  access?: AccessReviewer;
   objects: ObjectAccess;
   contextFor: ActionContextFactory;
   fetchChart(ref: ChartRef, deps: FetchDeps): Promise<FetchedChart>;
@@ -107,4 +113,9 @@ export interface ReleaseDriverDeps {
   wake?: (req: { namespace: string; name: string }) => void;
   /** How soon a release waiting for dependencies looks again (default 10 s; main relies on events and sets more). */
   dependencyRequeueMs?: number;
+  /**
+   * How soon a release looks again when its ServiceAccount may not read a dependency (default 30 s, or
+   * dependencyRequeueMs when shorter): a new RoleBinding wakes nothing.
+   */
+  deniedRequeueMs?: number;
 }

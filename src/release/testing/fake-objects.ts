@@ -2,9 +2,12 @@
  * An in-memory object store for driver and controller tests: `get` and JSON merge patches (RFC 7396) of
  * objects and their `status` subresource, with the API server's resourceVersion check (409 on a stale
  * patch), create (409 when taken), replace (PUT: 409 on a stale resourceVersion), generation bumps on spec
- * changes, and deletion that waits for finalizers. Every write is logged.
+ * changes, and deletion that waits for finalizers. Every write is logged. Reads sent as an impersonated user
+ * obey a small RBAC policy (`denies`), which also answers SubjectAccessReviews (`accessApi`).
  */
+import { SUBJECT_ACCESS_REVIEWS_PATH } from '../../runtime/access.js';
 import { ApiStatusError } from '../../runtime/api-error.js';
+import type { ApiClient } from '../../runtime/client.js';
 import type { CallOptions, TargetRef } from '../../runtime/apply.js';
 import { isRecord, type KubeObject } from '../../runtime/object.js';
 
@@ -29,6 +32,13 @@ export class FakeObjects {
   readonly writes: string[] = [];
   /** Impersonated users seen on reads, in order (undefined when none). */
   readonly readAs: (string | undefined)[] = [];
+  /**
+   * The cluster's RBAC for impersonated users: true denies `user` a `get` of `ref` (403 Forbidden, as the API
+   * server words it), both on reads sent as `user` and in {@link accessApi}'s reviews. Unset: all allowed.
+   */
+  denies: ((user: string, ref: Pick<TargetRef, 'kind' | 'namespace' | 'name'>) => boolean) | undefined = undefined;
+  /** SubjectAccessReviews answered by {@link accessApi}, as `user get Kind ns/name → allowed|denied`. */
+  readonly reviews: string[] = [];
   private rv = 1;
 
   /** Stores an object as the API server would (resourceVersion, generation 1, uid). */
@@ -70,8 +80,35 @@ export class FakeObjects {
   /** See ObjectAccess.get; returns a copy. */
   get<T extends KubeObject>(ref: TargetRef, opts: CallOptions = {}): Promise<T | undefined> {
     this.readAs.push(opts.impersonate);
+    if (opts.impersonate !== undefined && this.denies?.(opts.impersonate, ref) === true) {
+      const resource = `${ref.kind.toLowerCase()}s`;
+      const message = `${resource} "${ref.name}" is forbidden: User "${opts.impersonate}" cannot get resource "${resource}" in the namespace "${ref.namespace}"`;
+      return Promise.reject(new ApiStatusError(`GET ${key(ref)}`, 403, { reason: 'Forbidden', message }));
+    }
     const obj = this.objects.get(key(ref));
     return Promise.resolve(obj === undefined ? undefined : (structuredClone(obj) as unknown as T));
+  }
+
+  /**
+   * An API client that answers SubjectAccessReviews (`get` of one of the maglev.io kinds) from {@link denies},
+   * for wrapping a real AccessReviews; every other request is a 404.
+   */
+  accessApi(): ApiClient {
+    return {
+      request: (req) => {
+        const spec = isRecord(req.body) && isRecord(req.body.spec) ? req.body.spec : {};
+        const attrs = isRecord(spec.resourceAttributes) ? spec.resourceAttributes : {};
+        const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+        if (req.method !== 'POST' || req.path !== SUBJECT_ACCESS_REVIEWS_PATH || str(attrs.verb) !== 'get') {
+          return Promise.reject(new ApiStatusError(`${req.method} ${req.path}`, 404, { reason: 'NotFound' }));
+        }
+        const kind = str(attrs.resource) === 'helmreleases' ? 'HelmRelease' : str(attrs.resource);
+        const ref = { kind, namespace: str(attrs.namespace), name: str(attrs.name) };
+        const allowed = this.denies?.(str(spec.user), ref) !== true;
+        this.reviews.push(`${str(spec.user)} get ${key(ref)} → ${allowed ? 'allowed' : 'denied'}`);
+        return Promise.resolve({ ...req.body as object, status: { allowed } });
+      },
+    };
   }
 
   /** See ResourceClient.create: 409 AlreadyExists when the name is taken; uid, generation 1, resourceVersion set. */
