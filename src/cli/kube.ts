@@ -8,7 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../constants.js';
 import { API_VERSION, KINDS, type HelmRelease, type MaglevDistro } from '../crds/index.js';
 import { errorMessage } from '../errors.js';
-import { KubeApiClient, ResourceClient, RestMapper, type ApiClient, type KubeObject } from '../runtime/index.js';
+import { isNotFound, KubeApiClient, ResourceClient, RestMapper, type ApiClient, type KubeObject } from '../runtime/index.js';
 import type { TemplateIO } from './template.js';
 
 /** Where a command writes, and how it asks a yes/no question (absent when stdin is not a terminal). */
@@ -127,9 +127,14 @@ export async function readObject<T extends Managed>(session: Session, target: Ta
   return obj;
 }
 
-/** Sends a JSON merge patch to one object and resolves the object as written. */
-export function patchObject<T extends Managed>(session: Session, target: Target, name: string, patch: unknown): Promise<T> {
-  return session.objects.mergePatch<T>({ apiVersion: API_VERSION, kind: kindOf(target), namespace: session.namespace, name }, patch);
+/** Sends a JSON merge patch to one object and resolves the object as written; a missing object is named. */
+export async function patchObject<T extends Managed>(session: Session, target: Target, name: string, patch: unknown): Promise<T> {
+  try {
+    return await session.objects.mergePatch<T>({ apiVersion: API_VERSION, kind: kindOf(target), namespace: session.namespace, name }, patch);
+  } catch (err) {
+    if (isNotFound(err)) throw new Error(`${describeTarget(target, session.namespace, name)} not found`, { cause: err });
+    throw err;
+  }
 }
 
 /**

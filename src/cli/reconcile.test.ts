@@ -143,7 +143,7 @@ describe('maglev suspend and resume', () => {
       'MaglevDistro team/shop resumed (spec.paused removed)\n',
     ]);
     expect(cluster.objects.get('maglevdistros/team/shop')?.spec).not.toHaveProperty('paused');
-    expect((await capture(suspend, ['release', 'nope', '--kubeconfig', cluster.kubeconfig])).code).toBe(1);
+    expect(await capture(suspend, ['release', 'nope', '--kubeconfig', cluster.kubeconfig])).toMatchObject({ code: 1, err: 'maglev suspend: HelmRelease team/nope not found\n' });
     expect((await capture(resume, ['web', '--kubeconfig', cluster.kubeconfig])).code).toBe(2);
   });
 });
