@@ -76,7 +76,9 @@ export const helmReleaseSpec = obj('HelmReleaseSpec', 'Desired state of the Helm
   values: freeForm('Inline Helm values; highest precedence, above valuesFrom.'),
   valuesFrom,
   dependsOn: list(
-    'Other HelmReleases that must be Ready before this one is installed or upgraded.',
+    'Other HelmReleases that must be Ready before this one is installed or upgraded. With a service account ' +
+      '(serviceAccountName or the operator default), one in another namespace is read as that account, which needs get on ' +
+      'helmreleases there; otherwise this one waits (DependencyNotReady, access denied).',
     obj(
       'DependencyReference',
       'A HelmRelease this one depends on.',
@@ -92,7 +94,8 @@ export const helmReleaseSpec = obj('HelmReleaseSpec', 'Desired state of the Helm
   timeout: duration('Time allowed for each Helm action, hooks and readiness wait included. Default 5m.', '5m'),
   suspend: bool('When true, the release is not reconciled; existing resources stay as they are.'),
   serviceAccountName: str(
-    'ServiceAccount (in the namespace of this HelmRelease) impersonated for every write of the release. ' +
+    'ServiceAccount (in the namespace of this HelmRelease) impersonated for every write of the release, and for its reads of ' +
+      'other namespaces (dependsOn, the HelmRelease owning its Helm release). ' +
       'Empty: the operator identity, or the operator default service account when impersonation is mandatory.',
     { maxLength: 253, pattern: `^$|${DNS_SUBDOMAIN_PATTERN}` },
   ),

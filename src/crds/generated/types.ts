@@ -95,7 +95,11 @@ export interface HelmReleaseSpec {
   values?: Record<string, unknown>;
   /** Values read from ConfigMaps and Secrets in the same namespace, merged in order below the inline values. */
   valuesFrom?: ValuesReference[];
-  /** Other HelmReleases that must be Ready before this one is installed or upgraded. */
+  /**
+   * Other HelmReleases that must be Ready before this one is installed or upgraded. With a service account
+   * (serviceAccountName or the operator default), one in another namespace is read as that account, which
+   * needs get on helmreleases there; otherwise this one waits (DependencyNotReady, access denied).
+   */
   dependsOn?: DependencyReference[];
   /** How often the release is checked again (drift, chart range), with jitter. Default 10m. */
   interval?: string;
@@ -104,8 +108,9 @@ export interface HelmReleaseSpec {
   /** When true, the release is not reconciled; existing resources stay as they are. */
   suspend?: boolean;
   /**
-   * ServiceAccount (in the namespace of this HelmRelease) impersonated for every write of the release. Empty:
-   * the operator identity, or the operator default service account when impersonation is mandatory.
+   * ServiceAccount (in the namespace of this HelmRelease) impersonated for every write of the release, and
+   * for its reads of other namespaces (dependsOn, the HelmRelease owning its Helm release). Empty: the
+   * operator identity, or the operator default service account when impersonation is mandatory.
    */
   serviceAccountName?: string;
   /** Number of Helm release records kept (0: unlimited). Default 10. */
@@ -606,8 +611,9 @@ export interface ComponentReleaseOptions {
   /** When true, the release is not reconciled; existing resources stay as they are. */
   suspend?: boolean;
   /**
-   * ServiceAccount (in the namespace of this HelmRelease) impersonated for every write of the release. Empty:
-   * the operator identity, or the operator default service account when impersonation is mandatory.
+   * ServiceAccount (in the namespace of this HelmRelease) impersonated for every write of the release, and
+   * for its reads of other namespaces (dependsOn, the HelmRelease owning its Helm release). Empty: the
+   * operator identity, or the operator default service account when impersonation is mandatory.
    */
   serviceAccountName?: string;
   /** Number of Helm release records kept (0: unlimited). Default 10. */
