@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { constants, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 
 /** One path of a layer: `path` is relative to the image root, without a leading or trailing slash. */
@@ -98,17 +98,18 @@ export interface Layer {
 }
 
 /**
- * Gzips `tarball` at level 9 (Node's zlib writes no name and mtime 0). The result is kept in `cacheDir` under
- * the tar's digest, so an unchanged layer is not compressed again; undefined `cacheDir` means no cache.
+ * Gzips `tarball` at zlib's default level (Node's zlib writes no name and mtime 0; level 9 takes three times
+ * as long for 0.4% less). The result is kept in `cacheDir` under the tar's digest and this Node.js version
+ * (its zlib), so an unchanged layer is not compressed again; undefined `cacheDir` means no cache.
  */
 export function gzipLayer(name: string, tarball: Buffer, cacheDir: string | undefined): Layer {
   const diffId = digestOf(tarball);
-  const cached = cacheDir === undefined ? undefined : join(cacheDir, `${diffId.slice(7)}.tar.gz`);
+  const cached = cacheDir === undefined ? undefined : join(cacheDir, `${diffId.slice(7)}-zlib${process.versions.zlib}-6.tar.gz`);
   let blob: Buffer;
   if (cached !== undefined && existsSync(cached)) {
     blob = readFileSync(cached);
   } else {
-    blob = gzipSync(tarball, { level: constants.Z_BEST_COMPRESSION });
+    blob = gzipSync(tarball, { level: 6 });
     if (cached !== undefined && cacheDir !== undefined) {
       mkdirSync(cacheDir, { recursive: true });
       writeFileSync(`${cached}.tmp`, blob);
