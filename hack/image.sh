@@ -124,4 +124,13 @@ base=$out/maglev-operator-$version
   --epoch "$epoch" --version "$version" --commit "$commit" --name "$name" \
   --debian "$work/debian" --node "$work/node" --renderer "$renderer" --app "$work/app" \
   --layer-cache "$builds/layers" --out "$base.oci.tar" --summary "$base.json" --push "$push"
+# Keep the caches from growing with every commit: the three newest dist/ and node_modules builds, and the
+# compressed layers used in the last week.
+if [ $fresh = 0 ]; then
+  touch "$dist" "$modules"
+  for kind in dist modules; do
+    find "$cache" -maxdepth 1 -name "$kind-*" -printf '%T@ %p\n' | sort -rn | tail -n +4 | cut -d' ' -f2- | xargs -r rm -rf
+  done
+  find "$cache/layers" -name '*.tar.gz' -mtime +7 -delete
+fi
 log "done in $((SECONDS - t0))s"

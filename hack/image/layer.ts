@@ -4,7 +4,7 @@
  * holds no name and no time. The same entries give the same bytes on any machine with the same Node.js.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
@@ -108,6 +108,7 @@ export function gzipLayer(name: string, tarball: Buffer, cacheDir: string | unde
   let blob: Buffer;
   if (cached !== undefined && existsSync(cached)) {
     blob = readFileSync(cached);
+    utimesSync(cached, new Date(), new Date()); // used: hack/image.sh prunes layers unused for a week
   } else {
     blob = gzipSync(tarball, { level: 6 });
     if (cached !== undefined && cacheDir !== undefined) {
