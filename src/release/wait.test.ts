@@ -110,6 +110,25 @@ describe('ObjectWaiter over watch-backed waits', () => {
     );
   });
 
+  it('does not take a cached copy older than the apply for the new spec (generation, else resourceVersion)', async () => {
+    const { caches, waits } = setup();
+    const waiter = new ObjectWaiter({ waits });
+    // The cache still holds the Deployment as it was before the upgrade: generation 1, all ready.
+    const before = deployment(2);
+    let done = false;
+    const ready = waiter.waitReady([deployRef, cmRef], 60_000, undefined, [{ generation: 2, resourceVersion: '120' }, { resourceVersion: '121' }]).then(() => (done = true));
+    await settle();
+    caches.get('/apis/apps/v1/namespaces/apps/deployments')!.set(before);
+    caches.get('/api/v1/namespaces/apps/configmaps')!.set({ ...cm, metadata: { ...cm.metadata, resourceVersion: '99' } });
+    await settle();
+    expect(done).toBe(false);
+    caches.get('/apis/apps/v1/namespaces/apps/deployments')!.set({ ...before, metadata: { ...before.metadata, generation: 2 }, status: { ...(before.status as object), observedGeneration: 2 } } as KubeObject);
+    await settle();
+    expect(done).toBe(false);
+    caches.get('/api/v1/namespaces/apps/configmaps')!.set({ ...cm, metadata: { ...cm.metadata, resourceVersion: '121' } });
+    await ready;
+  });
+
   it('a self-deleting hook Job (ttlSecondsAfterFinished: 0) that vanishes between two looks completes the hook', async () => {
     const { caches, waits } = setup();
     const waiter = new ObjectWaiter({ waits });

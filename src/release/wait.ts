@@ -10,7 +10,7 @@ import { ErrorCode, MaglevError } from '../errors.js';
 import type { TargetRef } from '../runtime/apply.js';
 import type { KubeObject } from '../runtime/object.js';
 import type { Verdict, WaitSpec } from '../runtime/waits.js';
-import { Parked, type ReadinessWaiter } from './actions/context.js';
+import { Parked, type AppliedVersion, type ReadinessWaiter } from './actions/context.js';
 import { objectStatus, ReadyStatus } from './readiness.js';
 import { conditionOf, describeCondition, str } from './readiness-fields.js';
 
@@ -52,10 +52,31 @@ export function refName(ref: TargetRef): string {
   return `${ref.kind} ${ref.namespace === '' ? '' : `${ref.namespace}/`}${ref.name}`;
 }
 
-/** Judge: every object Current; the first Failed one fails the wait. */
-export function readinessJudge(refs: readonly TargetRef[]): WaitSpec['judge'] {
+/**
+ * True when `obj` is older than what an apply returned (`applied`): a lower generation, or a lower
+ * resourceVersion when both are the decimal numbers the API server (etcd) hands out. Such a copy comes from
+ * a cache that has not seen the apply yet and says nothing about the new spec.
+ */
+export function olderThanApplied(obj: KubeObject, applied: AppliedVersion | undefined): boolean {
+  if (applied === undefined) return false;
+  const generation = obj.metadata?.generation;
+  if (applied.generation !== undefined && typeof generation === 'number') return generation < applied.generation;
+  const rv = obj.metadata?.resourceVersion;
+  if (applied.resourceVersion === undefined || rv === undefined) return false;
+  if (!/^\d{1,30}$/.test(rv) || !/^\d{1,30}$/.test(applied.resourceVersion)) return false;
+  return BigInt(rv) < BigInt(applied.resourceVersion);
+}
+
+/**
+ * Judge: every object Current; the first Failed one fails the wait. With `applied` (per ref), a copy older
+ * than the apply is not judged: it waits as "not observed yet".
+ */
+export function readinessJudge(refs: readonly TargetRef[], applied?: readonly (AppliedVersion | undefined)[]): WaitSpec['judge'] {
   return (objects) => {
-    const statuses = objects.map((o, i) => ({ ref: refs[i]!, status: objectStatus(o) }));
+    const statuses = objects.map((o, i) => ({
+      ref: refs[i]!,
+      status: o !== undefined && olderThanApplied(o, applied?.[i]) ? { status: ReadyStatus.InProgress, message: 'the apply is not observed yet' } : objectStatus(o),
+    }));
     const failed = statuses.find((s) => s.status.status === ReadyStatus.Failed);
     if (failed !== undefined) return { state: 'failed', message: `${refName(failed.ref)} failed: ${failed.status.message}` };
     const waiting = statuses.filter((s) => s.status.status !== ReadyStatus.Current);
@@ -97,9 +118,9 @@ export class ObjectWaiter implements ReadinessWaiter {
    * See {@link ReadinessWaiter.waitReady}. Asked to park (and able to), it judges once: ready → resolves;
    * failed → WaitTimeout; past the deadline → WaitTimeout naming what is not ready; else throws Parked.
    */
-  async waitReady(refs: readonly TargetRef[], timeoutMs: number, park?: { deadline: number }): Promise<void> {
+  async waitReady(refs: readonly TargetRef[], timeoutMs: number, park?: { deadline: number }, applied?: readonly (AppliedVersion | undefined)[]): Promise<void> {
     if (refs.length === 0) return;
-    await this.waitOrPark(refs, readinessJudge(refs), `readiness of ${describeAll(refs)}`, ErrorCode.WaitTimeout, timeoutMs, park);
+    await this.waitOrPark(refs, readinessJudge(refs, applied), `readiness of ${describeAll(refs)}`, ErrorCode.WaitTimeout, timeoutMs, park);
   }
 
   /** Waits until `judge` says done; asked to park (and able to), judges once and throws Parked while waiting. */

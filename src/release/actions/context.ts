@@ -52,12 +52,22 @@ export interface ReadinessWaiter {
    * Resolves when all are ready; rejects with MaglevError WaitTimeout (naming the objects, `timeoutMs` in the
    * message), or with {@link Parked}. `park.deadline` (ms since the epoch) is when the wait fails.
    */
-  waitReady(refs: readonly TargetRef[], timeoutMs: number, park?: { deadline: number }): Promise<void>;
+  waitReady(refs: readonly TargetRef[], timeoutMs: number, park?: { deadline: number }, applied?: readonly (AppliedVersion | undefined)[]): Promise<void>;
   /**
    * Resolves when none of `refs` exists any more; rejects with WaitTimeout naming those still there, or,
    * asked to park, with {@link Parked} as {@link waitReady} does.
    */
   waitDeleted?(refs: readonly TargetRef[], timeoutMs: number, park?: { deadline: number }): Promise<void>;
+}
+
+/**
+ * The version of an object an apply returned. A watch cache may still hold an older copy for a moment (the
+ * Deployment as it was before the upgrade, ready), so a wait judges an object older than this as not yet
+ * observed, the way helm's wait reads the object after it applied it.
+ */
+export interface AppliedVersion {
+  generation?: number;
+  resourceVersion?: string;
 }
 
 /** Everything an action needs besides its own input. */
@@ -70,6 +80,8 @@ export interface ActionContext {
   log: Logger;
   /** Passed on every cluster call (e.g. impersonation of the release's service account). */
   call?: CallOptions;
+  /** What this context's applies returned, by `refKey`; the readiness wait of the same action reads it. */
+  applied?: Map<string, AppliedVersion>;
 }
 
 /** The Helm release an action works on: its name and the namespace its records and objects live in. */
@@ -85,12 +97,13 @@ export interface ReleaseRef {
  * there or `deadline` passes; `phase: 'test'` when the action is done and its chart tests are what runs.
  * `hooksSince`: parked in a hook event after the action's first (post-install, post-delete...), which began
  * then; the resume passes it back, so a hook of both events (pre- and post-) is not taken as done by the
- * post event for having run in the pre one.
+ * post event for having run in the pre one. `applied`: parked after the objects were applied (readiness
+ * wait, post hooks); a wait parked before (pre hooks) resumes by applying them.
  */
 export type ActionOutcome =
   | { status: 'succeeded'; record: ReleaseRecord | undefined; message: string; tests?: TestRun }
   | { status: 'failed'; record: ReleaseRecord | undefined; error: MaglevError; tests?: TestRun }
-  | { status: 'waiting'; record: ReleaseRecord; message: string; deadline: number; phase?: 'test'; hooksSince?: number };
+  | { status: 'waiting'; record: ReleaseRecord; message: string; deadline: number; phase?: 'test'; hooksSince?: number; applied?: boolean };
 
 /**
  * Thrown by a parking waiter: the objects are not ready yet and the caller should record where it stands

@@ -9,14 +9,15 @@ import { targetOf, type TargetRef } from '../../runtime/apply.js';
 import { runHooks, type HookRunResult } from '../hooks.js';
 import { ReleaseStatus, superseded, withStatus, type ReleaseRecord, type ReleaseStatusValue } from '../record.js';
 import { FIELD_MANAGER } from '../../constants.js';
-import { type ActionContext } from './context.js';
+import { type ActionContext, type AppliedVersion } from './context.js';
 import { describe, identity, RESOURCE_POLICY, type ReleaseObject } from './objects.js';
 
 /** Server-side applies each object in order; the first failure is rethrown naming the object and template. */
 export async function applyObjects(ctx: ActionContext, objects: readonly ReleaseObject[], force = false): Promise<void> {
   for (const { source, object } of objects) {
     try {
-      await ctx.applier.apply(object, { ...ctx.call, fieldManager: FIELD_MANAGER, force });
+      const applied = await ctx.applier.apply(object, { ...ctx.call, fieldManager: FIELD_MANAGER, force });
+      ctx.applied?.set(identity(object), appliedVersion(applied));
     } catch (err) {
       throw wrap(err, `apply ${describe(targetOf(object))} (${source})`);
     }
@@ -74,11 +75,20 @@ export async function deleteObjects(ctx: ActionContext, objects: readonly Releas
 
 /** Waits for every object to be ready within `timeoutMs`; with `park`, may throw Parked instead (context.ts). */
 export async function waitObjects(ctx: ActionContext, objects: readonly ReleaseObject[], timeoutMs: number, park?: { deadline: number }): Promise<void> {
+  const applied = ctx.applied;
   await ctx.waiter.waitReady(
     objects.map((o) => targetOf(o.object)),
     timeoutMs,
     park,
+    applied === undefined ? undefined : objects.map((o) => applied.get(identity(o.object))),
   );
+}
+
+function appliedVersion(obj: { metadata?: { generation?: number; resourceVersion?: string } } | undefined): AppliedVersion {
+  const out: AppliedVersion = {};
+  if (typeof obj?.metadata?.generation === 'number') out.generation = obj.metadata.generation;
+  if (typeof obj?.metadata?.resourceVersion === 'string') out.resourceVersion = obj.metadata.resourceVersion;
+  return out;
 }
 
 /**

@@ -53,6 +53,7 @@ export function kubeActionContexts(opts: KubeActionContextOptions): ActionContex
       clock: opts.clock,
       log: scope.log,
       call,
+      applied: new Map(),
     };
   };
 }
