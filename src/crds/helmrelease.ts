@@ -156,6 +156,7 @@ export const helmReleaseStatus = obj('HelmReleaseStatus', 'Observed state of the
     revision: int('The revision the action works on.', { minimum: 1 }),
     generation: int('metadata.generation the action was started for; a newer one supersedes it.', { minimum: 0 }),
     deadline: time('When the wait fails (the start of the wait plus spec.timeout).'),
+    applied: bool('True once the revision\'s objects have been applied: the action waits for their readiness or in its post hooks. Without it the action is parked in its pre hooks, and its resume applies the objects (a server-side apply, safe to repeat) before it waits, even when every pre hook has already succeeded.'),
     hooksSince: time('Set while the action waits in a hook event after its first (post-install, post-upgrade, post-rollback, post-delete): when that event began. A hook of both events (pre- and post-) that last ran before it is run again, as Helm runs it once per event.'),
     waitingOn: str('What the revision still waits for, as last seen.'),
   }),

@@ -437,6 +437,12 @@ export interface InProgress {
   /** When the wait fails (the start of the wait plus spec.timeout). */
   deadline?: string;
   /**
+   * True once the revision's objects have been applied: the action waits for their readiness or in its post
+   * hooks. Without it the action is parked in its pre hooks, and its resume applies the objects (a
+   * server-side apply, safe to repeat) before it waits, even when every pre hook has already succeeded.
+   */
+  applied?: boolean;
+  /**
    * Set while the action waits in a hook event after its first (post-install, post-upgrade, post-rollback,
    * post-delete): when that event began. A hook of both events (pre- and post-) that last ran before it is
    * run again, as Helm runs it once per event.

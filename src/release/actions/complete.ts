@@ -12,7 +12,6 @@ import { targetOf } from '../../runtime/apply.js';
 import { isPending, ReleaseStatus, type ReleaseRecord } from '../record.js';
 import { Parked, type ActionContext, type ActionOutcome, type ReleaseRef } from './context.js';
 import { identity, manifestObjects, prepareStored, type ReleaseObject } from './objects.js';
-import { hooksDone } from '../hooks.js';
 import { applyObjects, pruneObjects, runEvent, setStatus, supersedeOthers, waitObjects, wrap } from './steps.js';
 
 /** The actions whose tail is shared (and resumable). */
@@ -75,6 +74,8 @@ export interface TailOptions {
   description?: string;
   /** When the post hooks began, for a resume parked in them (ActionOutcome `hooksSince`); default: now. */
   hooksSince?: number;
+  /** For a resume: the wait was parked after the objects were applied (ActionOutcome `applied`). */
+  applied?: boolean;
 }
 
 /** Marks `record` failed (the action's own clean-up first, e.g. upgrade's cleanupOnFail). */
@@ -104,13 +105,13 @@ export async function completeRelease(
   try {
     if (options.disableWait !== true) await waitObjects(ctx, objects, options.timeoutMs, { deadline: options.deadline ?? ctx.clock.now() + options.timeoutMs });
   } catch (err) {
-    if (err instanceof Parked) return { status: 'waiting', record, message: err.message, deadline: err.deadline };
+    if (err instanceof Parked) return { status: 'waiting', record, message: err.message, deadline: err.deadline, applied: true };
     return fail(err, tail.waitFailed, record);
   }
   const since = options.hooksSince ?? ctx.clock.now();
   const post = await runEvent(ctx, record, tail.post, options.timeoutMs, options.disableHooks, true, since);
   let done = post.record;
-  if (post.parked !== undefined) return { status: 'waiting', record: done, message: post.parked.message, deadline: post.parked.deadline, hooksSince: since };
+  if (post.parked !== undefined) return { status: 'waiting', record: done, message: post.parked.message, deadline: post.parked.deadline, hooksSince: since, applied: true };
   if (post.error !== undefined) return fail(post.error, tail.postFailed, done);
   if (tail.supersede) await supersedeOthers(ctx, done.name, done.version);
   done = await setStatus(ctx, done, ReleaseStatus.Deployed, options.description ?? tail.done(done));
@@ -126,10 +127,12 @@ export interface ResumeInput {
 }
 
 /**
- * Resumes a parked revision from its stored record; a revision no longer pending is left alone. While a pre
- * hook of the action has not succeeded, the head runs again (hooks already done are skipped) and the
- * readiness wait that then starts gets its full timeout; once they all have (or the action parked in its
- * post hooks: `hooksSince`), only the tail runs, with the deadline the parked wait recorded.
+ * Resumes a parked revision from its stored record; a revision no longer pending is left alone. Unless the
+ * wait was parked after the objects were applied (`applied`, or `hooksSince` of the post hooks), the head
+ * runs again: pre hooks already done are skipped, the objects are applied (the pre hooks may all have
+ * succeeded while the apply after them never happened: an operator killed or cut off from the API server in
+ * between), and the readiness wait that then starts gets its full timeout. Otherwise only the tail runs,
+ * with the deadline the parked wait recorded.
  */
 export async function resume(ctx: ActionContext, input: ResumeInput): Promise<ActionOutcome> {
   const { release, action, revision, options } = input;
@@ -152,7 +155,7 @@ export async function resume(ctx: ActionContext, input: ResumeInput): Promise<Ac
   const cleanup = action === 'upgrade' && options.cleanupOnFail === true ? (error: MaglevError) => cleanupCreated(ctx, objects, before, error) : undefined;
   const fail = failWith(ctx, action, release, cleanup);
   const tail: TailOptions = { ...options };
-  if (options.disableHooks !== true && options.hooksSince === undefined && !hooksDone(record, TAILS[action].pre)) {
+  if (options.applied !== true && options.hooksSince === undefined) {
     const head = await runHead(ctx, action, record, { objects, ...(previous === undefined ? {} : { previous }), force: action === 'rollback' || options.force === true }, options, fail);
     if (head.ended !== undefined) return head.ended;
     record = head.record;

@@ -200,16 +200,35 @@ describe('install', () => {
     w.waiter.notReady = true;
     const started = w.clock.now();
     const outcome = await install(w.ctx, input());
-    expect(outcome).toMatchObject({ status: 'waiting', deadline: started + 60_000 });
+    expect(outcome).toMatchObject({ status: 'waiting', deadline: started + 60_000, applied: true });
     expect((await w.ctx.storage.latest('web'))!.record.info.status).toBe('pending-install');
     expect(w.hooks.calls.filter((c) => c.startsWith('create'))).toEqual(['create Job/migrate']);
     w.clock.advance(20_000);
     w.waiter.notReady = false;
-    const done = await resume(w.ctx, { release, action: 'install', revision: 1, options: { timeoutMs: 60_000, deadline: started + 60_000 } });
+    const applies = w.applier.calls.length;
+    const done = await resume(w.ctx, { release, action: 'install', revision: 1, options: { timeoutMs: 60_000, deadline: started + 60_000, applied: true } });
+    // Parked after the apply: the resume only waits.
+    expect(w.applier.calls.slice(applies).filter((c) => c.startsWith('apply'))).toEqual([]);
     expect(done).toMatchObject({ status: 'succeeded' });
     expect(w.waiter.parkDeadlines).toEqual([started + 60_000, started + 60_000]);
     expect((await w.ctx.storage.latest('web'))!.record.info).toMatchObject({ status: 'deployed', description: 'Install complete' });
     // Post-install hooks ran once, on the resume.
+    expect(w.hooks.calls.filter((c) => c.startsWith('create'))).toEqual(['create Job/migrate', 'create Job/notify']);
+  });
+
+  it('pre hooks all succeeded but the objects were never applied (killed in between): the resume applies them before it waits', async () => {
+    const w = fakeContext();
+    w.hooks.running.add('Job/migrate');
+    await install(w.ctx, input());
+    // The hook's success was stored; the process then died before the apply that follows it.
+    const stored = (await w.ctx.storage.latest('web'))!.record;
+    const hooks = stored.hooks.map((h) => (h.name === 'migrate' ? { ...h, last_run: { ...h.last_run, phase: 'Succeeded' as const, completed_at: h.last_run.started_at } } : h));
+    await w.ctx.storage.update({ ...stored, hooks });
+    w.hooks.running.clear();
+    const done = await resume(w.ctx, { release, action: 'install', revision: 1, options: { timeoutMs: 60_000, deadline: w.clock.now() + 60_000 } });
+    expect(done).toMatchObject({ status: 'succeeded' });
+    expect(w.applier.calls.filter((c) => c.startsWith('apply')).slice(1)).toEqual(['apply ConfigMap apps/web-config', 'apply ClusterRole web-reader', 'apply Deployment apps/web']);
+    // The hook that had succeeded is not run again.
     expect(w.hooks.calls.filter((c) => c.startsWith('create'))).toEqual(['create Job/migrate', 'create Job/notify']);
   });
 

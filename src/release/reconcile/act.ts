@@ -70,6 +70,8 @@ export interface ParkedAction {
   message: string;
   /** When the hook event it is parked in began, for an event after the action's first (ActionOutcome). */
   hooksSince?: number;
+  /** Parked after its objects were applied (ActionOutcome). */
+  applied?: boolean;
 }
 
 /** Where a parked action stands, as status.inProgress recorded it: what {@link runAction} resumes from. */
@@ -78,6 +80,8 @@ export interface ParkedWait {
   deadline: number;
   /** See {@link ParkedAction.hooksSince}. */
   hooksSince?: number;
+  /** See {@link ParkedAction.applied}. */
+  applied?: boolean;
 }
 
 /** The planner's input; `afterStep`: a step of this pass ran, so status.inProgress (read before it) is spent. */
@@ -114,7 +118,7 @@ export function parkedWait(hr: HelmRelease, action?: ParkedAction['action']): Pa
   const deadline = p.deadline === undefined ? NaN : Date.parse(p.deadline);
   if (Number.isNaN(deadline)) return undefined;
   const since = p.hooksSince === undefined ? NaN : Date.parse(p.hooksSince);
-  return Number.isNaN(since) ? { deadline } : { deadline, hooksSince: since };
+  return { deadline, ...(Number.isNaN(since) ? {} : { hooksSince: since }), ...(p.applied === true ? { applied: true } : {}) };
 }
 
 /** lastAttempted for an install or upgrade that started (the inputs the planner compares with). */
@@ -192,7 +196,14 @@ export async function planAndAct(input: ActInput): Promise<ActResult> {
     if (outcome.status === 'waiting') {
       if (did === 'install' || did === 'upgrade') attempt = { ...attempt, lastAttempted: attemptedInputs(input, did) };
       const parked = outcome.phase === 'test' ? 'test' : did === 'install' || did === 'upgrade' || did === 'uninstall' ? did : 'rollback';
-      waiting = { action: parked, revision: outcome.record.version, deadline: outcome.deadline, message: outcome.message, ...(outcome.hooksSince === undefined ? {} : { hooksSince: outcome.hooksSince }) };
+      waiting = {
+        action: parked,
+        revision: outcome.record.version,
+        deadline: outcome.deadline,
+        message: outcome.message,
+        ...(outcome.hooksSince === undefined ? {} : { hooksSince: outcome.hooksSince }),
+        ...(outcome.applied === true ? { applied: true } : {}),
+      };
       history = await ctx.storage.history(scope.release.name);
       break;
     }

@@ -67,6 +67,7 @@ export function parkedOutcome(hr: HelmRelease, release: ReleaseRef, waiting: Par
       generation: same ? (hr.status?.inProgress?.generation ?? hr.metadata.generation ?? 0) : (hr.metadata.generation ?? 0),
       deadline: new Date(waiting.deadline).toISOString(),
       ...(waiting.hooksSince === undefined ? {} : { hooksSince: new Date(waiting.hooksSince).toISOString() }),
+      ...(waiting.applied === true ? { applied: true } : {}),
       waitingOn: waiting.message,
     },
     requeueAfterMs: Math.max(1_000, waiting.deadline - now + 1_000),

@@ -149,7 +149,8 @@ async function runPlanned(input: RunInput): Promise<ActionOutcome> {
       const own = action === 'install' ? spec.install : action === 'upgrade' ? spec.upgrade : spec.rollback;
       const deadline = input.parked?.deadline ?? ctx.clock.now();
       const hooksSince = input.parked?.hooksSince;
-      const options = { timeoutMs, deadline, ...(hooksSince === undefined ? {} : { hooksSince }), disableWait: own?.disableWait, disableHooks: own?.disableHooks, force: spec.upgrade?.force, cleanupOnFail: spec.upgrade?.cleanupOnFail };
+      const applied = input.parked?.applied === true ? { applied: true } : {};
+      const options = { timeoutMs, deadline, ...(hooksSince === undefined ? {} : { hooksSince }), ...applied, disableWait: own?.disableWait, disableHooks: own?.disableHooks, force: spec.upgrade?.force, cleanupOnFail: spec.upgrade?.cleanupOnFail };
       return resume(ctx, { release, action, revision: plan.revision ?? 0, options });
     }
   }
