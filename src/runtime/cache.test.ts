@@ -113,15 +113,18 @@ describe('InformerCache', () => {
     cache.start();
     await flush();
     expect([cache.hasSynced(), cache.isCurrent()]).toEqual([true, true]);
-    // The API server goes away: the watch breaks; the cache still serves what it holds.
+    // The API server goes away: the watch breaks and the next watch request is refused; the cache still
+    // serves what it holds.
+    server.watchFailures = [new Error('connect ECONNREFUSED')];
     server.close(new Error('read ECONNRESET'));
     await flush();
     expect([cache.hasSynced(), cache.isCurrent()]).toEqual([true, false]);
-    clock.advance(999);
+    clock.advance(1000);
     await flush();
+    expect(server.watchFailures).toHaveLength(0);
     expect(cache.isCurrent()).toBe(false);
-    // The restart after the backoff gets a watch running again.
-    clock.advance(1);
+    // The next restart gets a watch answered again.
+    clock.advance(2000);
     await flush();
     expect(cache.isCurrent()).toBe(true);
     expect(changes).toEqual([true, false, true]);

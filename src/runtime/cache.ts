@@ -13,8 +13,9 @@
  * - the guards of guarded-watch.ts, a paginated raw-JSON list (no typed deserialisation), items given
  *   their apiVersion/kind, `metadata.managedFields` dropped to save memory;
  * - handlers that only see (type, object), each called in try/catch so one cannot break the others;
- * - `isCurrent()`: false from a failure of the list or watch (the API server gone, a 403) until a watch runs
- *   again, so readiness and metrics can say the cache is stale while it still serves its last contents.
+ * - `isCurrent()`: false from a failure of the list or watch (the API server gone, a 403) until the server
+ *   answers a watch request again, so readiness and metrics can say the cache is stale while it still
+ *   serves its last contents.
  */
 import type { KubernetesListObject, KubernetesObject, KubeConfig } from '@kubernetes/client-node';
 import { ListWatch, Watch } from '@kubernetes/client-node';
@@ -79,6 +80,7 @@ export class InformerCache<T extends KubeObject> implements CacheSource<T> {
     this.log = opts.logger.child({ informer: opts.path, labelSelector: opts.labelSelector });
     this.watcher = new GuardedWatch(opts.watch, {
       onStart: () => this.onWatchStart(),
+      onConnected: () => this.onWatchConnected(),
       onEvent: (phase) => this.onWatchEvent(phase),
       transform: stripManagedFields,
     });
@@ -166,13 +168,15 @@ export class InformerCache<T extends KubeObject> implements CacheSource<T> {
     }
   }
 
+  private onWatchConnected(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.log.info('informer watching again; cache current');
+    this.opts.onCurrent?.(this.synced);
+  }
+
   private onWatchStart(): void {
     this.lastActivity = this.clock.now();
-    if (this.failing) {
-      this.failing = false;
-      this.log.info('informer watching again; cache current');
-      this.opts.onCurrent?.(this.synced);
-    }
     if (this.synced) return;
     this.synced = true;
     this.log.info({ objects: this.informer.list().length }, 'informer synced');

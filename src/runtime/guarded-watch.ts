@@ -24,6 +24,8 @@ export type WatchFn = (
 export interface WatchHooks {
   /** A watch request is being started (ListWatch has applied any list before this). */
   onStart(): void;
+  /** The server answered the watch request: events flow from now on. */
+  onConnected?(): void;
   /** An event arrived (any phase, bookmarks included). */
   onEvent(phase: string): void;
   /** Rewrites object payloads of ADDED/MODIFIED/DELETED events before the cache stores them. */
@@ -78,6 +80,7 @@ export class GuardedWatch extends Watch {
     try {
       controller = await this.inner(path, { ...queryParams, allowWatchBookmarks: true }, onEvent, finish);
       if (finished) controller.abort();
+      else this.hooks.onConnected?.();
       return controller;
     } catch (err) {
       finish(err);

@@ -22,6 +22,8 @@ export class FakeWatchServer<T extends KubeObject = KubeObject> {
   listCalls = 0;
   /** Errors the next list calls reject with (consumed in order). */
   listFailures: Error[] = [];
+  /** Errors the next watch requests fail with (connection refused), one per request. */
+  watchFailures: Error[] = [];
 
   /** The list function to hand to InformerCache. */
   readonly list = (): Promise<KubeList<T>> => {
@@ -33,6 +35,8 @@ export class FakeWatchServer<T extends KubeObject = KubeObject> {
 
   /** The watch function to hand to InformerCache. */
   readonly watch: WatchFn = (path, query, onEvent, done) => {
+    const refused = this.watchFailures.shift();
+    if (refused) return Promise.reject(refused);
     const controller = new AbortController();
     const call: FakeWatchCall = { path, query, onEvent, done, aborted: false };
     this.calls.push(call);
