@@ -58,8 +58,18 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
 start() { # start NAME ARGS...: run in its own session, log to logs/NAME.log, record pid and arguments
   local name=$1; shift
   printf '%s\0' "$@" > "$state/args.$name"
-  setsid "$(bin "$name")" "$@" >>"$logs/$name.log" 2>&1 < /dev/null &
+  # Without the caller's other open files: a daemon that inherited, say, a flock(1) lock would hold it for good.
+  ( close_inherited_fds; exec setsid "$(bin "$name")" "$@" >>"$logs/$name.log" 2>&1 < /dev/null ) &
   echo $! > "$pids/$name"
+}
+
+close_inherited_fds() { # closes every open file descriptor above 2 of this shell
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+  done
+  return 0
 }
 
 stop_one() { # stop_one NAME: TERM its process group, KILL after 10 s
@@ -72,11 +82,12 @@ stop_one() { # stop_one NAME: TERM its process group, KILL after 10 s
   rm -f "$pids/$1"
 }
 
-restart() { # restart NAME: stop one component and start it again with the same arguments
-  local name=$1 args=()
+restart() { # restart NAME [DOWN_SECONDS]: stop one component, stay down that long, start it with the same arguments
+  local name=$1 down_for=${2:-0} args=()
   [ -f "$state/args.$name" ] || { log "no running cluster component named $name"; return 1; }
   mapfile -d '' args < "$state/args.$name"
   stop_one "$name"
+  if [ "$down_for" -gt 0 ]; then log "$name stopped; down for ${down_for}s"; sleep "$down_for"; fi
   start "$name" "${args[@]}"
   if [ "$name" = kube-apiserver ]; then wait_for 60 "kube-apiserver /readyz" kctl get --raw /readyz; fi
   log "restarted $name (pid $(cat "$pids/$name"))"
@@ -212,6 +223,6 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  restart) restart "${2:?usage: hack/cluster.sh restart COMPONENT}" ;;
-  *) echo "usage: hack/cluster.sh up|down|status|restart COMPONENT" >&2; exit 2 ;;
+  restart) restart "${2:?usage: hack/cluster.sh restart COMPONENT [DOWN_SECONDS]}" "${3:-0}" ;;
+  *) echo "usage: hack/cluster.sh up|down|status|restart COMPONENT [DOWN_SECONDS]" >&2; exit 2 ;;
 esac
