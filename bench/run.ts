@@ -14,7 +14,12 @@ const benches: Record<string, () => Promise<Bench>> = {
   render: async () => (await import('./render.js')).renderBench,
   releases: async () => (await import('./releases.js')).releasesBench,
   distro: async () => (await import('./distro.js')).distroBench,
+  // Not run by default (it takes about half an hour at its default size): `npm run soak`.
+  soak: () => Promise.resolve(async () => (await import('./soak.js')).soakBench()),
 };
+
+/** Benchmarks run when none is named. */
+const defaults = ['render', 'releases', 'distro'];
 
 const file = join(fileURLToPath(new URL('..', import.meta.url)), 'BENCHMARKS.md');
 
@@ -26,7 +31,9 @@ function machine(): string {
 function writeSection(name: string, body: string): void {
   const start = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
-  const section = `${start}\n${body.trim()}\n\nCommand: \`npm run bench -- ${name}\` · ${new Date().toISOString().slice(0, 10)} · ${machine()}\n${end}`;
+  const args = process.argv.slice(2).filter((a) => a !== name).join(' ');
+  const command = name === 'soak' ? `npm run soak${args === '' ? '' : ` -- ${args}`}` : `npm run bench -- ${name}`;
+  const section = `${start}\n${body.trim()}\n\nCommand: \`${command}\` · ${new Date().toISOString().slice(0, 10)} · ${machine()}\n${end}`;
   let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nWritten by `npm run bench`; each section is replaced when its benchmark runs again.\n';
   const at = text.indexOf(start);
   const stop = text.indexOf(end);
@@ -35,8 +42,8 @@ function writeSection(name: string, body: string): void {
 }
 
 async function main(): Promise<void> {
-  const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const selected = names.length > 0 ? names : Object.keys(benches);
+  const names = process.argv.slice(2).filter((a, i, all) => !a.startsWith('-') && !(all[i - 1]?.startsWith('--') ?? false));
+  const selected = names.length > 0 ? names : defaults;
   for (const name of selected) {
     const load = benches[name];
     if (load === undefined) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(benches).join(', ')}`);
