@@ -9,7 +9,10 @@
  *   newest), and `helm history` reading the same revisions and statuses;
  * - the objects: the final ConfigMap content and Deployment template, the stage-1-only ConfigMap pruned;
  * - the pre-upgrade hook: created at most once per revision (counted from a watch on Jobs for the whole
- *   run), exactly once for the final revision, recorded Succeeded and deleted (hook-succeeded).
+ *   run), exactly once for the final revision, recorded Succeeded and deleted (hook-succeeded);
+ * - with `distroComponents`, a MaglevDistro of that many components in four dependency levels goes
+ *   through the same three stages (versions 1.0.0, 1.1.0, 1.2.0 of the chart): Ready at 1.2.0, its history
+ *   revisions 3 deployed, 2 and 1 superseded, nothing rolled back, and each child passes the release checks.
  * Pods become ready a little later than at once (kwok's `kwok.maglev.io/ready-after`), so kills and the
  * outage land inside readiness and hook waits.
  */
@@ -31,6 +34,8 @@ export interface SoakOptions {
   /** The helm binary (to read `helm history`). */
   helm: string;
   releases: number;
+  /** Components of the MaglevDistro that goes through the stages too (0: none). */
+  distroComponents?: number;
   rounds: number;
   /** How long kube-apiserver stays down in its round (0: no outage). */
   apiserverDownSeconds: number;
@@ -38,6 +43,8 @@ export interface SoakOptions {
   startOperator: (args: string[]) => Replica;
   /** How long the releases may take to settle after the last round (default 10 min). */
   settleMs?: number;
+  /** Pause before each chaos round: a random time between these (default 4 to 12 s). */
+  pauseMs?: [number, number];
   log?: (line: string) => void;
 }
 
@@ -52,6 +59,7 @@ export interface Replica {
 /** What one soak saw. */
 export interface SoakResult {
   releases: number;
+  distroComponents: number;
   rounds: number;
   kills: number;
   leaseTakeovers: number;
@@ -141,37 +149,53 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const ns = `${NS_PREFIX}-${Date.now().toString(36)}`;
   await o.api.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: ns, labels: { 'maglev.io/e2e': 'true' } } } });
   const repo: ChartRepo = await startChartRepo();
-  await repo.add('soakapp', '1.0.0', soakChart);
+  for (const version of ['1.0.0', '1.1.0', '1.2.0']) await repo.add('soakapp', version, soakChart);
   const names = Array.from({ length: o.releases }, (_, i) => `r${String(i).padStart(3, '0')}`);
+  const components = o.distroComponents ?? 0;
+  const children = Array.from({ length: components }, (_, i) => `${DISTRO}-c${i}`);
   const jobs = watchJobs(o.kubeconfig, ns);
   const leaseArgs = ['--leader-elect', '--leader-election-namespace', ns, '--lease-duration', '6s', '--renew-deadline', '4s', '--retry-period', '1s', '--watch-namespace', ns];
   const replicas: Replica[] = [o.startOperator([...leaseArgs, '--identity', 'soak-a']), o.startOperator([...leaseArgs, '--identity', 'soak-b'])];
   const identities = ['soak-a', 'soak-b'];
-  const result: SoakResult = { releases: o.releases, rounds: o.rounds, kills: 0, leaseTakeovers: 0, apiserverDownSeconds: 0, seconds: 0, jobsCreated: 0, jobWatchGaps: 0, violations: [] };
+  const result: SoakResult = { releases: o.releases, distroComponents: components, rounds: o.rounds, kills: 0, leaseTakeovers: 0, apiserverDownSeconds: 0, seconds: 0, jobsCreated: 0, jobWatchGaps: 0, violations: [] };
   try {
     // The change driver: stage 1 (install), then 2 and 3 (upgrades), each once the previous settled.
+    let stageNow = 1;
+    let driving = true;
     const driver = (async () => {
+      if (components > 0) await retrying(() => o.api.request({ method: 'POST', path: `/apis/maglev.io/v1alpha1/namespaces/${ns}/maglevdistros`, body: distro(repo.url, components, 1) }));
       await pool(names, 16, (name) => createRelease(o.api, ns, name, repo.url));
       for (const stage of [2, 3]) {
-        await settled(o.api, ns, names.length, stage - 1, 15 * 60_000);
+        await settled(o.api, ns, names.length + children.length, stage - 1, 15 * 60_000);
+        if (components > 0) await distroSettled(o.api, ns, stage - 1, 15 * 60_000);
         log(`[soak] stage ${stage - 1} settled; upgrading to stage ${stage}`);
+        stageNow = stage;
+        if (components > 0) {
+          const spec = (distro(repo.url, components, stage) as { spec: unknown }).spec;
+          await retrying(() => o.api.request({ method: 'PATCH', path: `/apis/maglev.io/v1alpha1/namespaces/${ns}/maglevdistros/${DISTRO}`, body: { spec }, contentType: 'application/merge-patch+json' }));
+        }
         await pool(names, 16, (name) => patchValues(o.api, ns, name, { stage }));
       }
-    })();
-    // The chaos loop.
-    const outageRound = o.apiserverDownSeconds > 0 ? Math.floor(o.rounds / 2) : -1;
-    const leaseRound = Math.max(0, Math.floor(o.rounds / 3));
-    for (let round = 0; round < o.rounds; round++) {
-      await sleep(rand(2_000, 8_000));
-      if (round === outageRound) {
+    })().finally(() => (driving = false));
+    // The chaos loop: at least `rounds` rounds, and on until the last stage has been applied, so that every
+    // stage runs under it. The outage comes with the first round after the upgrades to stage 2 began, the
+    // Lease takeover with the first one after those to stage 3 began (installs are under plain kills).
+    let outageDone = o.apiserverDownSeconds <= 0;
+    let leaseDone = false;
+    for (let round = 0; round < o.rounds || driving; round++) {
+      await sleep(rand(o.pauseMs?.[0] ?? 4_000, o.pauseMs?.[1] ?? 12_000));
+      result.rounds = round + 1;
+      if (!outageDone && stageNow >= 2) {
+        outageDone = true;
         log(`[soak] round ${round}: kube-apiserver down for ${o.apiserverDownSeconds}s`);
         await run('bash', [join(root, 'hack', 'cluster.sh'), 'restart', 'kube-apiserver', String(o.apiserverDownSeconds)], { timeout: (o.apiserverDownSeconds + 120) * 1000 });
         result.apiserverDownSeconds = o.apiserverDownSeconds;
         continue;
       }
-      if (round === leaseRound) {
+      if (!leaseDone && stageNow >= 3) {
         const holder = await leaseHolder(o.api, ns);
         if (holder !== undefined) {
+          leaseDone = true;
           log(`[soak] round ${round}: lease taken from ${holder}`);
           await o.api.request({
             method: 'PATCH',
@@ -199,14 +223,16 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     }
     log('[soak] chaos over; waiting for the releases to settle');
     await driver;
-    await settled(o.api, ns, names.length, 3, o.settleMs ?? 10 * 60_000).catch((err: unknown) => result.violations.push(String(err)));
+    await settled(o.api, ns, names.length + children.length, 3, o.settleMs ?? 10 * 60_000).catch((err: unknown) => result.violations.push(String(err)));
+    if (components > 0) await distroSettled(o.api, ns, 3, 60_000).catch((err: unknown) => result.violations.push(String(err)));
     // Exited replicas (a lost lease) come back, as a Deployment would restart them, so nothing is left undone.
     for (let i = 0; i < replicas.length; i++) if (replicas[i]!.exited()) replicas[i] = o.startOperator([...leaseArgs, '--identity', identities[i]!]);
     await sleep(3_000);
     const counts = jobs.stop();
     result.jobsCreated = [...counts.created.values()].reduce((a, b) => a + b, 0);
     result.jobWatchGaps = counts.gaps;
-    for (const name of names) result.violations.push(...(await checkRelease(o, ns, name, counts.created)));
+    for (const name of [...names, ...children]) result.violations.push(...(await checkRelease(o, ns, name, counts.created)));
+    if (components > 0) result.violations.push(...(await checkDistro(o.api, ns)));
   } finally {
     jobs.stop();
     for (const r of replicas) await r.kill('SIGKILL');
@@ -219,6 +245,54 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     log(`[soak] violations found; namespace ${ns} is kept for inspection`);
   }
   return result;
+}
+
+const DISTRO = 'soakdistro';
+
+/** The soak distro at `stage`: components c0..cN-1 in four levels (each depends on one of the level before). */
+function distro(repoUrl: string, components: number, stage: number): Record<string, unknown> {
+  const version = `1.${stage - 1}.0`;
+  const first = [0, 1, 3, 6];
+  const level = (i: number): number => (i === 0 ? 0 : i < 3 ? 1 : i < 6 ? 2 : 3);
+  const list = Array.from({ length: components }, (_, i) => {
+    const l = level(i);
+    const width = l === 0 ? 1 : first[l]! - first[l - 1]!;
+    const dependsOn = l === 0 ? [] : [`c${first[l - 1]! + (i % width)}`];
+    return { name: `c${i}`, dependsOn, chart: { repository: repoUrl, name: 'soakapp', version }, release: { timeout: '10m' } };
+  });
+  return { apiVersion: 'maglev.io/v1alpha1', kind: 'MaglevDistro', metadata: { name: DISTRO }, spec: { version, values: { stage }, components: list } };
+}
+
+interface Distro {
+  metadata: { generation?: number };
+  status?: { observedGeneration?: number; version?: string; conditions?: { type: string; status: string; reason?: string }[]; history?: { revision: number; status: string; version?: string }[] };
+}
+
+async function distroSettled(api: KubeApiClient, ns: string, stage: number, timeoutMs: number): Promise<void> {
+  const want = `1.${stage - 1}.0`;
+  const until = Date.now() + timeoutMs;
+  let last: Distro | undefined;
+  for (;;) {
+    try {
+      last = (await api.request({ method: 'GET', path: `/apis/maglev.io/v1alpha1/namespaces/${ns}/maglevdistros/${DISTRO}` })) as Distro;
+      const ready = last.status?.conditions?.find((c) => c.type === 'Ready');
+      if (last.status?.observedGeneration === last.metadata.generation && ready?.status === 'True' && last.status?.version === want) return;
+    } catch {
+      // the API server is away (outage round)
+    }
+    if (Date.now() > until) throw new Error(`distro not Ready at ${want} after ${Math.round(timeoutMs / 1000)}s: ${JSON.stringify(last?.status?.conditions)}`);
+    await sleep(2_000);
+  }
+}
+
+/** The distro after the soak: Ready at 1.2.0, history 3 deployed, 2 and 1 superseded. */
+async function checkDistro(api: KubeApiClient, ns: string): Promise<string[]> {
+  const d = (await api.request({ method: 'GET', path: `/apis/maglev.io/v1alpha1/namespaces/${ns}/maglevdistros/${DISTRO}` })) as Distro;
+  const out: string[] = [];
+  if (d.status?.version !== '1.2.0') out.push(`${DISTRO}: status.version ${d.status?.version}`);
+  const history = (d.status?.history ?? []).map((h) => `${h.revision}:${h.status}:${h.version}`).join(' ');
+  if (history !== '3:deployed:1.2.0 2:superseded:1.1.0 1:superseded:1.0.0') out.push(`${DISTRO}: history "${history}"`);
+  return out;
 }
 
 async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -412,9 +486,9 @@ async function checkRelease(o: SoakOptions, ns: string, name: string, jobsCreate
 /** The soak's result as the markdown section of docs/reliability.md. */
 export function soakReport(r: SoakResult): string {
   const lines = [
-    '| releases | rounds | SIGKILLs | lease takeovers | kube-apiserver down | hook Jobs created | Job watch re-lists | violations | duration |',
-    '|---|---|---|---|---|---|---|---|---|',
-    `| ${r.releases} | ${r.rounds} | ${r.kills} | ${r.leaseTakeovers} | ${r.apiserverDownSeconds} s | ${r.jobsCreated} | ${r.jobWatchGaps} | ${r.violations.length} | ${r.seconds} s |`,
+    '| releases | distro components | rounds | SIGKILLs | lease takeovers | kube-apiserver down | hook Jobs created | Job watch re-lists | violations | duration |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    `| ${r.releases} | ${r.distroComponents} | ${r.rounds} | ${r.kills} | ${r.leaseTakeovers} | ${r.apiserverDownSeconds} s | ${r.jobsCreated} | ${r.jobWatchGaps} | ${r.violations.length} | ${r.seconds} s |`,
   ];
   if (r.violations.length > 0) lines.push('', 'Violations:', '', ...r.violations.slice(0, 50).map((v) => `- ${v}`));
   return lines.join('\n');
@@ -450,6 +524,7 @@ export async function soakBench(argv: readonly string[] = process.argv.slice(2))
     api: client(kubeconfig),
     helm,
     releases: flag('releases', 200),
+    distroComponents: flag('distro-components', 10),
     rounds: flag('rounds', 30),
     apiserverDownSeconds: flag('apiserver-down', 120),
     startOperator: (args) => {
