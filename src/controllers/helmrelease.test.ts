@@ -613,6 +613,20 @@ describe('HelmRelease reconcile with the release driver', () => {
     expect(condition(w, 'Ready')).toMatchObject({ status: 'True', reason: 'UpgradeSucceeded' });
   });
 
+  it('maglev.io/force-at whose upgrade parks: the next pass resumes that revision, it does not force another one', async () => {
+    const w = driverWorld();
+    await reconcile(w);
+    w.cluster.waiter.notReady = true;
+    w.objects.updateMeta('HelmRelease', 'apps', 'web', { annotations: { 'maglev.io/force-at': 't1' } });
+    await reconcile(w);
+    expect(w.hr().status).toMatchObject({ inProgress: { action: 'upgrade', revision: 2 }, lastHandledForceAt: 't1' });
+    w.cluster.waiter.notReady = false;
+    await reconcile(w);
+    expect(w.hr().status).toMatchObject({ releaseRevision: 2, lastHandledForceAt: 't1' });
+    expect(condition(w, 'Ready')).toMatchObject({ status: 'True', reason: 'UpgradeSucceeded' });
+    expect((await w.cluster.ctx.storage.history('web')).map((r) => `${r.record.version}:${r.record.info.status}`)).toEqual(['1:superseded', '2:deployed']);
+  });
+
   it('a fresh pending revision of another replica is waited for; once stale it is unlocked and counts as a failed upgrade', async () => {
     const w = driverWorld();
     await reconcile(w);

@@ -195,6 +195,10 @@ export async function planAndAct(input: ActInput): Promise<ActResult> {
     const outcome = await timed(input, acting);
     if (outcome.status === 'waiting') {
       if (did === 'install' || did === 'upgrade') attempt = { ...attempt, lastAttempted: attemptedInputs(input, did) };
+      // The force (or reset) token this action was started for is spent once it runs, parked or not: left
+      // unhandled, the next pass would start yet another forced upgrade over the one that waits.
+      if (acting.handled.forceAt !== undefined && isActing(acting.action)) attempt = { ...attempt, lastHandledForceAt: acting.handled.forceAt };
+      if (acting.handled.resetAt !== undefined) attempt = { ...attempt, lastHandledResetAt: acting.handled.resetAt };
       const parked = outcome.phase === 'test' ? 'test' : did === 'install' || did === 'upgrade' || did === 'uninstall' ? did : 'rollback';
       waiting = {
         action: parked,
