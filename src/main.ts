@@ -189,6 +189,7 @@ async function operate(opts: Options, log: Logger): Promise<number> {
     events,
     onAction: actionObserver(metrics),
     identity: opts.identity,
+    leaderElected: opts.leaderElect,
     defaultServiceAccount: opts.defaultServiceAccount,
     // A dependency becoming Ready wakes its dependents through the dependsOn index (controllers/watches.ts);
     // the requeue is only a safety net. Watching one namespace, a dependency elsewhere is not in the cache.

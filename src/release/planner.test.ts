@@ -48,6 +48,16 @@ const cases: Case[] = [
     input({ releases: [rev(1, 'pending-install', { writer: 'maglev-1', writtenAtMs: NOW - 60_000 })] }),
     { action: 'wait', reason: 'ReleaseLocked', revision: 1, retryAfterMs: 540_000 },
   ],
+  [
+    'fresh pending record of another replica, this one the elected leader → unlock (a former leader left it)',
+    input({ releases: [rev(1, 'deployed'), rev(2, 'pending-upgrade', { writer: 'maglev-1', writtenAtMs: NOW - 5_000 })], lock: { self: 'maglev-0', now: NOW, staleAfterMs: 600_000, elected: true } }),
+    { action: 'unlock', reason: 'StalePendingRelease', revision: 2, interrupted: 'upgrade', message: 'revision 2 was left pending-upgrade by maglev-1 (a former leader); marking it failed' },
+  ],
+  [
+    "fresh pending record of helm itself, even when elected → wait",
+    input({ releases: [rev(1, 'deployed'), rev(2, 'pending-upgrade', { external: true, writtenAtMs: NOW - 5_000 })], lock: { self: 'maglev-0', now: NOW, staleAfterMs: 600_000, elected: true } }),
+    { action: 'wait', reason: 'ReleaseLocked', revision: 2 },
+  ],
   ['stale pending record of another replica → unlock', input({ releases: [rev(1, 'pending-rollback', { writer: 'maglev-1', writtenAtMs: NOW - 600_000 })] }), { action: 'unlock', revision: 1, interrupted: 'rollback' }],
   ['pending record left by helm, age unknown → unlock', input({ releases: [rev(4, 'pending-upgrade')] }), { action: 'unlock', revision: 4 }],
   ['force does not skip an unlock', input({ releases: [rev(2, 'pending-upgrade')], annotations: { [TriggerAnnotation.ForceAt]: 't1' } }), { action: 'unlock', handled: {} }],

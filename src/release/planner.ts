@@ -73,8 +73,13 @@ export interface PlanInput {
   annotations: Readonly<Record<string, string>>;
   /** Trigger tokens already acted on (status.lastHandled*). */
   handled: { forceAt?: string; resetAt?: string };
-  /** This replica's identity, the time, and how old a pending record of another writer must be to be stale. */
-  lock: { self: string; now: number; staleAfterMs: number };
+  /**
+   * This replica's identity, the time, and how old a pending record of another writer must be to be stale.
+   * `elected`: this replica acts only while it holds the leader lease, so another replica's pending record
+   * was left by a former leader (fenced when it lost the lease) and is abandoned at once; helm's own pending
+   * records still wait until stale.
+   */
+  lock: { self: string; now: number; staleAfterMs: number; elected?: boolean };
   /**
    * status.inProgress: the revision this HelmRelease parked while waiting for its objects, or (`test`) the
    * deployed revision whose chart tests are running, if any.
@@ -234,8 +239,9 @@ function exhausted(action: 'install' | 'upgrade', failures: number, retries: num
 
 function unlockOrWait(latest: RecordSummary, lock: PlanInput['lock'], base: Pick<Plan, 'resetCounters' | 'handled'>): Plan {
   const age = latest.writtenAtMs === undefined ? Infinity : lock.now - latest.writtenAtMs;
-  if (latest.writer === lock.self || age >= lock.staleAfterMs) {
-    const by = latest.writer === undefined ? 'helm' : latest.writer === lock.self ? 'this replica' : latest.writer;
+  const formerLeader = lock.elected === true && latest.writer !== undefined && latest.external !== true && latest.foreign !== true;
+  if (latest.writer === lock.self || formerLeader || age >= lock.staleAfterMs) {
+    const by = latest.writer === undefined ? 'helm' : latest.writer === lock.self ? 'this replica' : formerLeader ? `${latest.writer} (a former leader)` : latest.writer;
     const interrupted = latest.status === ReleaseStatus.PendingInstall ? 'install' : latest.status === ReleaseStatus.PendingUpgrade ? 'upgrade' : 'rollback';
     const message = `revision ${latest.revision} was left ${latest.status} by ${by}; marking it failed`;
     return { action: 'unlock', reason: 'StalePendingRelease', message, revision: latest.revision, interrupted, ...base };

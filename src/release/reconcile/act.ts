@@ -95,7 +95,7 @@ function planInput(input: ActInput, history: readonly StoredRelease[], attempt: 
     desired: { chartName: input.desired.fetched.name, chartVersion: input.desired.fetched.version, valuesDigest: input.desired.digest },
     annotations: input.hr.metadata.annotations ?? {},
     handled: { forceAt: attempt.lastHandledForceAt, resetAt: attempt.lastHandledResetAt },
-    lock: { self: input.deps.identity, now, staleAfterMs: input.timeoutMs + 30_000 },
+    lock: { self: input.deps.identity, now, staleAfterMs: input.timeoutMs + 30_000, ...(input.deps.leaderElected === true ? { elected: true } : {}) },
     ...(afterStep ? {} : parkedOf(input.hr)),
   };
 }

@@ -105,6 +105,12 @@ export interface ReleaseDriverDeps {
   onAction?: ActionObserver;
   /** This replica's identity: stamped on records, and used to recognise its own pending records. */
   identity: string;
+  /**
+   * True when replicas elect a leader (--leader-elect): reconciles run only while this replica leads, so a
+   * pending record another replica stamped was left by a former leader, fenced since, and is taken over at
+   * once instead of after the staleness wait.
+   */
+  leaderElected?: boolean;
   /** Impersonated when a release names no serviceAccountName (makes impersonation mandatory). */
   defaultServiceAccount?: string;
   now?: () => number;
