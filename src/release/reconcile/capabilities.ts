@@ -9,6 +9,7 @@
  */
 import type { RenderCapabilities } from '../../render/types.js';
 import type { ApiClient } from '../../runtime/client.js';
+import { groupVersionPath, splitApiVersion } from '../../runtime/discovery.js';
 import { isRecord } from '../../runtime/object.js';
 
 /** Options for {@link ClusterCapabilities}. */
@@ -60,8 +61,8 @@ export class ClusterCapabilities {
 
   /** `<gv>/<Kind>` of every resource (subresources included, as Helm does) served at one group/version. */
   private async kindsOf(gv: string): Promise<string[]> {
-    const path = gv.includes('/') ? `/apis/${gv}` : `/api/${gv}`;
-    const body = await this.client.request({ method: 'GET', path }).catch(() => undefined);
+    const { group, version } = splitApiVersion(gv);
+    const body = await this.client.request({ method: 'GET', path: groupVersionPath(group, version) }).catch(() => undefined);
     return resourceKinds(gv, body);
   }
 }
