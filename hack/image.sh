@@ -84,13 +84,14 @@ renderer=$(readlink -f "$maglev_cache/current/maglev-render")
 # A cache key from the commit's objects at `paths` and the Node.js and npm versions.
 key() { { for p in "$@"; do git -C "$repo" rev-parse "$commit:$p"; done; node --version; npm --version; } | sha256sum | cut -c1-16; }
 
-dist=$builds/dist-$(key src tsconfig.json tsconfig.build.json package-lock.json)
+dist=$builds/dist-$(key src tsconfig.json tsconfig.build.json package-lock.json hack/bundle-client-node.mjs)
 if [ ! -d "$dist" ]; then
   log "compiling dist/"
   mkdir -p "$work/src"
-  git -C "$repo" archive "$commit" src tsconfig.json tsconfig.build.json package.json | tar -x -C "$work/src"
+  git -C "$repo" archive "$commit" src tsconfig.json tsconfig.build.json package.json hack/bundle-client-node.mjs | tar -x -C "$work/src"
   ln -s "$repo/node_modules" "$work/src/node_modules"
   "$repo/node_modules/.bin/tsc" -p "$work/src/tsconfig.build.json"
+  node "$work/src/hack/bundle-client-node.mjs" "$work/src/dist/vendor"
   mv "$work/src/dist" "$dist"
 fi
 

@@ -2,7 +2,7 @@
  * `maglev operator`: wiring only. Options → logger → metrics → API client → caches → controllers,
  * started under leader election when asked; SIGTERM/SIGINT stop work gracefully and release the lease.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from './runtime/kube-lib.js';
 import { pino, type Logger } from 'pino';
 import { FIELD_MANAGER } from './constants.js';
 import { API_VERSION, KINDS, PLURALS, type HelmRelease, type MaglevDistro } from './crds/index.js';

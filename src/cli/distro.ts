@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOAD_LIMITS } from '../chart/archive.js';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../runtime/kube-lib.js';
 import { FIELD_MANAGER } from '../constants.js';
 import { API_VERSION, KINDS, type HelmRelease, type MaglevDistro } from '../crds/index.js';
 import { chartPath, inspectBundle, packBundle, type BundleReport } from '../distro/bundle.js';

@@ -4,7 +4,7 @@
  * one session over the repository's own API client, and the exit-code contract (0 ok, 1 failure, 2 usage).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../runtime/kube-lib.js';
 import { FIELD_MANAGER } from '../constants.js';
 import { API_VERSION, KINDS, type HelmRelease, type MaglevDistro } from '../crds/index.js';
 import { errorMessage } from '../errors.js';

@@ -4,7 +4,7 @@
  * --include-crds. EJS charts render in the sandbox, Go-template charts with Helm's engine (maglev-render);
  * `lookup` returns nothing, as in `helm template`.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../runtime/kube-lib.js';
 import { FIELD_MANAGER } from '../constants.js';
 import { ResourceClient } from '../runtime/apply.js';
 import { KubeApiClient } from '../runtime/client.js';

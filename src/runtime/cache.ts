@@ -17,8 +17,8 @@
  *   answers a watch request again, so readiness and metrics can say the cache is stale while it still
  *   serves its last contents.
  */
-import type { KubernetesListObject, KubernetesObject, KubeConfig } from '@kubernetes/client-node';
-import { ListWatch, Watch } from '@kubernetes/client-node';
+import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { type KubeConfig, ListWatch, Watch } from './kube-lib.js';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
 import { Backoff, type BackoffOptions } from './backoff.js';

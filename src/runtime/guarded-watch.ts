@@ -9,7 +9,7 @@
  *   and shows it is alive;
  * - every event and every (re)connect is reported to the owner, which runs the watchdog.
  */
-import { KubeConfig, Watch } from '@kubernetes/client-node';
+import { KubeConfig, Watch } from './kube-lib.js';
 import { isRecord } from './object.js';
 
 /** The shape of client-node's `Watch.watch`: starts one watch request, reports events, then `done` once. */

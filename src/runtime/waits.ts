@@ -9,7 +9,7 @@
  * does that wait fall back to reading its objects every `fallbackPollMs`. The wait runs as the identity it
  * is given (impersonation), so a tenant's waits see what the tenant may see.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from './kube-lib.js';
 import type { Logger } from 'pino';
 import { ErrorCode, errorMessage, MaglevError } from '../errors.js';
 import { during } from './activity.js';

@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../kube-lib.js';
 
 /** A request as the fake server received it. */
 export interface RecordedRequest {
