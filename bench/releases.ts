@@ -14,6 +14,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
+import { OPERATOR_NODE_OPTIONS } from '../src/cli/node-options.js';
 import { KubeApiClient } from '../src/runtime/client.js';
 import { startChartRepo, type ChartRepo } from '../test/e2e/chartrepo.js';
 
@@ -75,7 +76,7 @@ export function clusterUp(): string {
   const out = execFileSync('bash', [join(root, 'hack', 'cluster.sh'), 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const kubeconfig = out.trim().split('\n').pop() ?? '';
   execFileSync(tool('kubectl'), ['--kubeconfig', kubeconfig, 'apply', '--server-side', '--force-conflicts', '-k', join(root, 'config', 'crd')], { stdio: 'ignore' });
-  execFileSync('npx', ['tsc', '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit', cwd: root });
   return kubeconfig;
 }
 
@@ -103,7 +104,8 @@ async function countReady(api: KubeApiClient, ns: string): Promise<{ total: numb
 
 export function startOperator(kubeconfig: string, args: string[]): { proc: ChildProcess; tail: () => string; metricsPort: () => number | undefined } {
   const proc = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'operator', '--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0', '--log-level', 'info', ...args], {
-    env: { ...process.env, KUBECONFIG: kubeconfig },
+    // As the image runs it (src/cli/node-options.ts).
+    env: { ...process.env, KUBECONFIG: kubeconfig, NODE_OPTIONS: OPERATOR_NODE_OPTIONS },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

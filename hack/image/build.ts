@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pushBlob, pushManifest } from '../../src/distro/push.js';
+import { OPERATOR_NODE_OPTIONS } from '../../src/cli/node-options.js';
 import { gzipLayer, type Layer, Tree, tarOf } from './layer.js';
 import { buildImage, layoutTar, MANIFEST_MEDIA_TYPE } from './oci.js';
 
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
       epoch,
       user: `${UID}:${UID}`,
       entrypoint: ['/nodejs/bin/node', '/app/dist/cli/main.js', 'operator'],
-      env: ['PATH=/nodejs/bin:/usr/local/bin:/usr/bin:/bin', 'HOME=/home/nonroot', 'MAGLEV_RENDER_BIN=/usr/local/bin/maglev-render', 'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt'],
+      env: ['PATH=/nodejs/bin:/usr/local/bin:/usr/bin:/bin', 'HOME=/home/nonroot', 'MAGLEV_RENDER_BIN=/usr/local/bin/maglev-render', 'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt', `NODE_OPTIONS=${OPERATOR_NODE_OPTIONS}`],
       workingDir: '/app',
       exposedPorts: ['8080/tcp', '8081/tcp'],
       labels: {
