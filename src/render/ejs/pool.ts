@@ -43,9 +43,9 @@ function tsxLoaderUrl(): string {
 /**
  * Young-generation cap per worker, MiB. A render allocates little that survives, so small semi-spaces cost a
  * few more scavenges and save resident memory: 4000 renders of a demo chart on two workers peaked at 159-163
- * MiB process RSS with 32 MiB and 118-120 MiB with 8, in the same time (7-8 s).
+ * MiB process RSS with 32 MiB, 118-120 MiB with 8 and 110 MiB with 4, in the same time (7-8 s).
  */
-const YOUNG_GENERATION_MB = 8;
+const YOUNG_GENERATION_MB = 4;
 
 function startWorker(heapMb: number): Worker {
   const options: WorkerOptions = {
