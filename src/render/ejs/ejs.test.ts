@@ -177,3 +177,34 @@ describe('EJS lookup', () => {
     expect(r.objects[0]?.object.data).toEqual({ count: '3' });
   });
 });
+
+describe('idle workers', () => {
+  it('stops a worker idle for idleMs and starts one again for the next render', async () => {
+    const quick = new EjsPool({ size: 1, idleMs: 100 });
+    try {
+      const chart = memChart('demo', { 'templates/cm.yaml.ejs': cm('  v: "1"') });
+      expect((await render(quick, chart, {})).objects).toHaveLength(1);
+      expect(quick.workers()).toBe(1);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(quick.workers()).toBe(0);
+      expect((await render(quick, chart, {})).objects[0]?.object.data).toEqual({ v: '1' });
+      expect(quick.workers()).toBe(1);
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('keeps a worker that gets a job before idleMs passes', async () => {
+    const quick = new EjsPool({ size: 1, idleMs: 300 });
+    try {
+      const chart = memChart('demo', { 'templates/cm.yaml.ejs': cm('  v: "1"') });
+      for (let i = 0; i < 4; i += 1) {
+        await render(quick, chart, {});
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      expect(quick.workers()).toBe(1);
+    } finally {
+      await quick.close();
+    }
+  });
+});

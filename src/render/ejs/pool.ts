@@ -23,7 +23,19 @@ export interface EjsPoolOptions {
   maxOldGenerationSizeMb?: number;
   /** Extra wall-clock time on top of a job's CPU limit before its worker is killed, ms (default 5000). */
   graceMs?: number;
+  /**
+   * A worker with no job for this long is stopped, ms (default {@link IDLE_MS}); the next render starts one
+   * again (about 0.1-0.2 s). An idle worker holds about 12 MiB of resident memory.
+   */
+  idleMs?: number;
 }
+
+/**
+ * Default idle time before a worker stops: an operator whose releases use no EJS chart (or that renders them
+ * only at each interval's drift check) returns the warm-up worker's memory soon after start-up, and a burst
+ * of renders keeps its workers.
+ */
+export const IDLE_MS = 30_000;
 
 interface Task {
   job: EjsJob;
@@ -70,17 +82,26 @@ class Slot {
   /** Context keys this worker rendered lately (it may hold warm contexts for them). */
   readonly recent: string[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
 
   constructor(
     private readonly pool: EjsPool,
     private readonly heapMb: number,
     private readonly graceMs: number,
+    private readonly idleMs: number,
   ) {
     this.worker = startWorker(heapMb);
     this.worker.unref();
     this.ready = new Promise<void>((resolve, reject) => {
-      this.worker.on('message', (m: WorkerMessage) => ('ready' in m ? resolve() : this.finish(m)));
+      this.worker.on('message', (m: WorkerMessage) => {
+        if ('ready' in m) {
+          resolve();
+          if (this.task === undefined) this.idle();
+        } else {
+          this.finish(m);
+        }
+      });
       this.worker.on('error', (err) => {
         reject(err);
         this.die(this.describe(err));
@@ -105,6 +126,7 @@ class Slot {
   }
 
   run(task: Task): void {
+    clearTimeout(this.idleTimer);
     this.task = task;
     this.worker.ref();
     const key = task.job.contextKey;
@@ -135,12 +157,26 @@ class Slot {
     this.worker.unref();
     task.resolve(m.result);
     this.pool.dispatch();
+    if (this.task === undefined) this.idle();
+  }
+
+  /** Stops this worker once it has had no job for idleMs (a job given meanwhile cancels that). */
+  private idle(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.task !== undefined || this.dead) return;
+      this.dead = true;
+      this.pool.remove(this);
+      void this.worker.terminate().catch(() => undefined);
+    }, this.idleMs);
+    this.idleTimer.unref();
   }
 
   die(err: unknown): void {
     if (this.dead) return;
     this.dead = true;
     clearTimeout(this.timer);
+    clearTimeout(this.idleTimer);
     const task = this.task;
     this.task = undefined;
     this.pool.remove(this);
@@ -157,11 +193,18 @@ export class EjsPool {
   private readonly size: number;
   private readonly heapMb: number;
   private readonly graceMs: number;
+  private readonly idleMs: number;
 
   constructor(options: EjsPoolOptions = {}) {
     this.size = Math.max(1, options.size ?? Math.min(4, availableParallelism()));
     this.heapMb = options.maxOldGenerationSizeMb ?? 256;
     this.graceMs = options.graceMs ?? 5000;
+    this.idleMs = options.idleMs ?? IDLE_MS;
+  }
+
+  /** Workers running now (idle ones included). */
+  workers(): number {
+    return this.slots.length;
   }
 
   /** Renders one job; rejects with RenderFailed when the worker dies, runs out of memory or time. */
@@ -210,7 +253,7 @@ export class EjsPool {
   }
 
   private spawn(): Slot {
-    const slot = new Slot(this, this.heapMb, this.graceMs);
+    const slot = new Slot(this, this.heapMb, this.graceMs, this.idleMs);
     this.slots.push(slot);
     return slot;
   }
