@@ -164,10 +164,8 @@ class Slot {
   private idle(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
-      if (this.task !== undefined || this.dead) return;
-      this.dead = true;
-      this.pool.remove(this);
-      void this.worker.terminate().catch(() => undefined);
+      // With no task, die() rejects nothing: it only forgets and terminates the worker.
+      if (this.task === undefined) this.die(new MaglevError(ErrorCode.RenderFailed, 'the render worker was idle'));
     }, this.idleMs);
     this.idleTimer.unref();
   }
