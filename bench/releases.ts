@@ -14,6 +14,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
+import yaml from 'js-yaml';
 import { OPERATOR_NODE_OPTIONS } from '../src/cli/node-options.js';
 import { KubeApiClient } from '../src/runtime/client.js';
 import { startChartRepo, type ChartRepo } from '../test/e2e/chartrepo.js';
@@ -102,10 +103,26 @@ async function countReady(api: KubeApiClient, ns: string): Promise<{ total: numb
   return { total: list.items.length, ready };
 }
 
+/**
+ * The V8 heap limit the operator gets in its pod, MiB. Node.js sizes its heap from the container's memory limit
+ * (a quarter of it, at least 256 MiB on 64-bit; checked here in a memory cgroup of 512 MiB: heap_size_limit
+ * 259 MiB), while the bench's operator runs on the host, whose 24 GiB would give it 4 GiB and let V8 grow its
+ * heap up to 4x the live data between full collections. The bench passes the pod's limit explicitly
+ * (`--max-old-space-size`), derived from the chart's default `resources.limits.memory`.
+ */
+export function podHeapLimitMiB(): number {
+  const values = yaml.load(readFileSync(join(root, 'charts', 'maglev-operator', 'values.yaml'), 'utf8')) as { resources?: { limits?: { memory?: string } } };
+  const limit = values.resources?.limits?.memory ?? '';
+  const m = /^(\d+)(Mi|Gi)$/.exec(limit);
+  if (m === null) throw new Error(`charts/maglev-operator/values.yaml: resources.limits.memory ${JSON.stringify(limit)} is not in Mi or Gi`);
+  const mib = Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
+  return Math.max(256, Math.floor(mib / 4));
+}
+
 export function startOperator(kubeconfig: string, args: string[]): { proc: ChildProcess; tail: () => string; metricsPort: () => number | undefined } {
   const proc = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'operator', '--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0', '--log-level', 'info', ...args], {
-    // As the image runs it (src/cli/node-options.ts).
-    env: { ...process.env, KUBECONFIG: kubeconfig, NODE_OPTIONS: OPERATOR_NODE_OPTIONS },
+    // As the image runs it (src/cli/node-options.ts) in a pod with the chart's default memory limit.
+    env: { ...process.env, KUBECONFIG: kubeconfig, NODE_OPTIONS: `${OPERATOR_NODE_OPTIONS} --max-old-space-size=${podHeapLimitMiB()}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
