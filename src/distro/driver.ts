@@ -98,21 +98,31 @@ export function distroDriver(deps: DistroDriverDeps): Driver<MaglevDistro, Magle
     return out;
   };
 
+  /**
+   * Makes a pass's moves at once: they all belong to one stage (one level, one direction; see schedule.ts), so
+   * none waits for another, and a level of `maxParallel` children costs one round trip instead of one each.
+   * Every move is tried; the first failure is thrown after all have settled, so each write that did land is
+   * remembered for read-your-writes.
+   */
   const makeMoves = async (ctx: DistroActionContext, distro: MaglevDistro, desired: DesiredDistro, children: Map<string, ObservedChild>, moves: readonly Move[], baseline: Baseline | undefined): Promise<void> => {
     const dependsOnOf = new Map([...desired.components.map((d) => [d.name, d.dependsOn] as const)]);
     for (const b of baseline?.components ?? []) if (!dependsOnOf.has(b.name)) dependsOnOf.set(b.name, b.dependsOn);
-    for (const move of moves) {
-      const key = `${distro.metadata.namespace ?? ''}/${childName(distro.metadata.name ?? '', move.component)}`;
-      if (move.kind === 'delete') {
-        await deleteChild(ctx, distro, move.component);
-        written.set(key, { rv: undefined, digest: '', gone: true });
-        continue;
-      }
-      const hr = await applyChild(ctx, distro, { component: move.component, spec: move.spec, dependsOn: dependsOnOf.get(move.component) ?? [] }, children.get(move.component)?.object);
-      written.set(key, { rv: hr.metadata.resourceVersion, digest: move.digest, gone: false });
-      const seen = observeChild(hr);
-      if (seen !== undefined) children.set(move.component, seen);
-    }
+    const settled = await Promise.allSettled(
+      moves.map(async (move) => {
+        const key = `${distro.metadata.namespace ?? ''}/${childName(distro.metadata.name ?? '', move.component)}`;
+        if (move.kind === 'delete') {
+          await deleteChild(ctx, distro, move.component);
+          written.set(key, { rv: undefined, digest: '', gone: true });
+          return;
+        }
+        const hr = await applyChild(ctx, distro, { component: move.component, spec: move.spec, dependsOn: dependsOnOf.get(move.component) ?? [] }, children.get(move.component)?.object);
+        written.set(key, { rv: hr.metadata.resourceVersion, digest: move.digest, gone: false });
+        const seen = observeChild(hr);
+        if (seen !== undefined) children.set(move.component, seen);
+      }),
+    );
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   };
 
   /** The spec with the bundle composed in, after the bundle's checks (version, upgrade path, composed graph). */
@@ -231,6 +241,7 @@ export function distroDriver(deps: DistroDriverDeps): Driver<MaglevDistro, Magle
 
     async function emitEvents(distro: MaglevDistro, next: readonly ComponentStatus[]): Promise<void> {
       const before = new Map((distro.status?.components ?? []).map((c) => [c.name, c.phase] as const));
+      const recorded: Promise<unknown>[] = [];
       for (const c of next) {
         const was = before.get(c.name);
         if (was === c.phase) continue;
@@ -240,8 +251,9 @@ export function distroDriver(deps: DistroDriverDeps): Driver<MaglevDistro, Magle
         } else if (c.phase === 'Failed') {
           event = { type: 'Warning', reason: 'ComponentFailed', action: 'Step', note: `component ${c.name}: ${c.message ?? ''}` };
         }
-        if (event !== undefined) await deps.events.record(refOf(distro), event).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not record event'));
+        if (event !== undefined) recorded.push(deps.events.record(refOf(distro), event).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not record event')));
       }
+      await Promise.all(recorded);
     }
   };
 }
