@@ -64,6 +64,15 @@ mkdir -p "$work/node"
 tar -xzf "$node_tgz" -C "$work/node" --strip-components=1 package/bin/node package/LICENSE
 
 # Debian packages at their pinned versions, unpacked into one tree (build.ts picks the files it needs).
+# A fresh machine's package lists may predate a pinned version (a security update, say): when a download
+# fails, the lists are refreshed once (as root, or with sudo when it needs no password) and it is tried again.
+lists_refreshed=
+refresh_lists() {
+  [ -z "$lists_refreshed" ] || return 1
+  lists_refreshed=1
+  log "refreshing the package lists (apt-get update)"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq >&2; else sudo -n apt-get update -qq >&2; fi
+}
 mkdir -p "$work/debian"
 for spec in $IMAGE_DEBIAN_PACKAGES; do
   pkg=${spec%%=*} ver=${spec#*=}
@@ -71,7 +80,8 @@ for spec in $IMAGE_DEBIAN_PACKAGES; do
   if [ -z "$deb" ]; then
     log "downloading $spec"
     ( cd "$downloads" && apt-get download "$spec" >&2 ) ||
-      { log "apt-get download $spec failed: run apt-get update, or pin a version the mirror has in hack/versions.env"; exit 1; }
+      { refresh_lists && ( cd "$downloads" && apt-get download "$spec" >&2 ); } ||
+      { log "apt-get download $spec failed, also after apt-get update: pin a version the mirror has in hack/versions.env"; exit 1; }
     deb=$(find "$downloads" -maxdepth 1 -name "${pkg}_${ver//:/%3a}_*.deb" | head -n 1)
   fi
   [ "$(dpkg-deb -f "$deb" Version)" = "$ver" ] || { log "$deb is not version $ver"; exit 1; }
