@@ -99,8 +99,9 @@ export function distroDriver(deps: DistroDriverDeps): Driver<MaglevDistro, Magle
   };
 
   /**
-   * Makes a pass's moves at once: they all belong to one stage (one level, one direction; see schedule.ts), so
-   * none waits for another, and a level of `maxParallel` children costs one round trip instead of one each.
+   * Makes a pass's moves at once: a change's moves all belong to one stage (one level, one direction; see
+   * schedule.ts) and a steady distro's are repairs of children already at their target, so none waits for
+   * another, and a level of `maxParallel` children costs one round trip instead of one each.
    * Every move is tried; the first failure is thrown after all have settled, so each write that did land is
    * remembered for read-your-writes.
    */
