@@ -82,8 +82,13 @@ stop_one() { # stop_one NAME: TERM its process group, KILL after 10 s
   rm -f "$pids/$1"
 }
 
+# How long kube-controller-manager and kube-scheduler keep leading without reaching kube-apiserver: their
+# default --leader-elect-renew-deadline. On a real control plane they run with leader election, so an API
+# server outage longer than this makes them exit, and their kubelet starts them again with fresh caches.
+lease_renew_deadline=10
+
 restart() { # restart NAME [DOWN_SECONDS]: stop one component, stay down that long, start it with the same arguments
-  local name=$1 down_for=${2:-0} args=()
+  local name=$1 down_for=${2:-0} args=() c
   [ -f "$state/args.$name" ] || { log "no running cluster component named $name"; return 1; }
   mapfile -d '' args < "$state/args.$name"
   stop_one "$name"
@@ -91,6 +96,15 @@ restart() { # restart NAME [DOWN_SECONDS]: stop one component, stay down that lo
   start "$name" "${args[@]}"
   if [ "$name" = kube-apiserver ]; then wait_for 60 "kube-apiserver /readyz" kctl get --raw /readyz; fi
   log "restarted $name (pid $(cat "$pids/$name"))"
+  # Here they run with --leader-elect=false and would carry on with caches that lived through the outage (we
+  # saw a ReplicaSet's readyReplicas stay 0 for minutes after its pods turned Ready during one), so do what
+  # their lost lease would do on a real control plane.
+  if [ "$name" = kube-apiserver ] && [ "$down_for" -gt "$lease_renew_deadline" ]; then
+    for c in kube-controller-manager kube-scheduler; do
+      log "kube-apiserver was down longer than the ${lease_renew_deadline}s lease renew deadline; restarting $c as its lost lease would"
+      restart "$c" 0
+    done
+  fi
 }
 
 make_pki() {
