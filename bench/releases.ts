@@ -139,7 +139,7 @@ export function startOperator(kubeconfig: string, args: string[]): { proc: Child
 }
 
 /** `maglev_api_requests_total` by `VERB resource` (every code, dry runs included; watches are not requests). */
-async function apiRequests(port: number | undefined): Promise<Map<string, number>> {
+export async function apiRequests(port: number | undefined): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (port === undefined) return out;
   const page = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
