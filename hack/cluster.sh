@@ -10,7 +10,9 @@
 #   hack/cluster.sh restart C  restart one component (e.g. kube-apiserver) with the same arguments
 #
 # State lives in $MAGLEV_CLUSTER_DIR (default ~/.cache/maglev-operator/cluster); cluster.json there
-# lists the ports (apiserver, registry) for tests.
+# lists the ports (apiserver, registry) for tests. $MAGLEV_KCM_FLAGS (words split on spaces) adds flags to
+# kube-controller-manager at `up`, e.g. "--kube-api-qps 500 --kube-api-burst 1000" to lift its client limit
+# for a diagnostic; the tests and benchmarks run with its defaults.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${MAGLEV_CACHE:-$HOME/.cache/maglev-operator}
@@ -170,10 +172,13 @@ up() {
     --enable-priority-and-fairness=false --profiling=false --cert-dir "$pki/generated"
   wait_for 60 "kube-apiserver /readyz" kctl get --raw /readyz
 
+  local kcm_flags=()
+  read -r -a kcm_flags <<< "${MAGLEV_KCM_FLAGS:-}"
   local auth=(--kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" --bind-address 127.0.0.1 --leader-elect=false)
   start kube-controller-manager "${auth[@]}" --secure-port "$cm" \
     --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" --use-service-account-credentials=false \
-    --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" --profiling=false
+    --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" --profiling=false \
+    ${kcm_flags[@]+"${kcm_flags[@]}"}
   start kube-scheduler "${auth[@]}" --secure-port "$sched" --profiling=false
   start kwok --kubeconfig "$kubeconfig" --manage-all-nodes=false \
     --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake --config "$here/kwok-stages.yaml" \
