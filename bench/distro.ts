@@ -187,7 +187,7 @@ export async function distroBench(): Promise<string> {
   const raws: number[] = [];
   const levelReleases: number[] = [];
   const levelRows: string[] = [];
-  // Per phase (alone, raw, levels, distro) and round: the controller-manager's writes and limiter wait.
+  // What each phase (alone, raw, levels, distro) cost, round by round.
   const phases: Record<string, Phase[]> = { alone: [], raw: [], levels: [], distro: [] };
   const keep = (phase: string, m: Phase): number => {
     phases[phase]?.push(m);
@@ -249,7 +249,7 @@ export async function distroBench(): Promise<string> {
     await repo.close();
   }
   const n = LEVELS * WIDTH;
-  const cmRow = (label: string, phase: string): string => {
+  const phaseRow = (label: string, phase: string): string => {
     const got = phases[phase] ?? [];
     const common = `| ${label} | ${median(got.map((g) => g.s)).toFixed(1)} s | ${Math.round(100 * median(got.map((g) => g.busy)))}% | ${(median(got.map((g) => g.opRequests)) / n).toFixed(1)} | ${median(got.map((g) => g.opCpuS)).toFixed(1)} s |`;
     const cm = got.flatMap((g) => (g.cm === undefined ? [] : [g.cm]));
@@ -287,8 +287,8 @@ over the requests. The operator's requests do not go through that limiter.
 
 | phase | duration | CPU busy | operator requests / component | operator CPU | controller-manager writes / component | waiting on its limiter |
 |---|---|---|---|---|---|---|
-${cmRow('20 components alone, one after the other (the bound)', 'alone')}
-${cmRow('raw levels', 'raw')}
-${cmRow('HelmRelease levels', 'levels')}
-${cmRow('MaglevDistro', 'distro')}`;
+${phaseRow('20 components alone, one after the other (the bound)', 'alone')}
+${phaseRow('raw levels', 'raw')}
+${phaseRow('HelmRelease levels', 'levels')}
+${phaseRow('MaglevDistro', 'distro')}`;
 }
