@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { dirname, join } from 'node:path';
 import { type ChartRepo, startChartRepo } from '../test/e2e/chartrepo.js';
+import { metricValue } from '../test/e2e/metric-text.js';
 import type { KubeApiClient } from '../src/runtime/client.js';
 import { apiRequests, client, clusterUp, ejsChart, sleep, startOperator } from './releases.js';
 
@@ -81,14 +82,8 @@ async function controllerManagerClient(kubeconfig: string): Promise<ControllerMa
     req.end();
   }).catch(() => undefined);
   if (text === undefined) return undefined;
-  let writes = 0;
-  let limiterWaitS = 0;
-  for (const line of text.split('\n')) {
-    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-    if (line.startsWith('rest_client_requests_total{') && /method="(POST|PUT|PATCH|DELETE)"/.test(line)) writes += value;
-    if (line.startsWith('rest_client_rate_limiter_duration_seconds_sum{')) limiterWaitS += value;
-  }
-  return { writes, limiterWaitS };
+  const writes = ['POST', 'PUT', 'PATCH', 'DELETE'].reduce((sum, method) => sum + metricValue(text, 'rest_client_requests_total', { method }), 0);
+  return { writes, limiterWaitS: metricValue(text, 'rest_client_rate_limiter_duration_seconds_sum') };
 }
 
 /** The machine's CPU time so far from /proc/stat, in clock ticks: busy (every state but idle and iowait), and all. */

@@ -10,6 +10,8 @@ import * as k8s from '@kubernetes/client-node';
 import { afterEach, inject, onTestFailed } from 'vitest';
 import { repoRoot } from './paths.js';
 
+export { metricValue } from './metric-text.js';
+
 /** A KubeConfig for the cluster chosen by global-setup. */
 export function kubeConfig(): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
@@ -127,16 +129,6 @@ export async function operatorPorts(proc: OperatorProcess): Promise<{ metrics: n
   }, 30_000);
 }
 
-/** Sum of every sample of `metric` on a Prometheus text page whose labels include all of `labels`. */
-export function metricValue(page: string, metric: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of page.split('\n')) {
-    if (!line.startsWith(`${metric}{`) && !line.startsWith(`${metric} `)) continue;
-    const matches = Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`));
-    if (matches) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
-}
 
 /** Fetches the operator's /metrics page. */
 export async function scrape(port: number): Promise<string> {
